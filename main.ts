@@ -1,0 +1,57 @@
+import { createRunner, type Runner } from "./src/app.ts";
+import { ConfigError } from "./src/errors.ts";
+import { missingPermission, neededPermissions } from "./src/permissions.ts";
+import { onShutdownSignal } from "./src/process/signals.ts";
+import { cliOverrides, parseSettings, type Settings } from "./src/settings.ts";
+
+function fail(message: string): never {
+  console.error(`error: ${message}`);
+  Deno.exit(2);
+}
+
+async function main(): Promise<void> {
+  let settings: Settings;
+  let runner: Runner;
+  try {
+    settings = parseSettings({ ...Deno.env.toObject(), ...cliOverrides(Deno.args) });
+    runner = await createRunner(settings);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    if (err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotCapable) {
+      fail(`permission denied: ${err.message}`);
+    }
+    throw err;
+  }
+  const interpreters = runner.services.catalog.modules.flatMap((m) =>
+    m.interpreter ? [m.interpreter] : []
+  );
+  const missing = await missingPermission(neededPermissions(settings, interpreters));
+  if (missing) fail(missing);
+
+  await runner.start();
+  let server: Deno.HttpServer;
+  try {
+    server = Deno.serve({
+      hostname: settings.host,
+      port: settings.port,
+      onListen: ({ port }) => console.log(`listening on http://${settings.host}:${port}`),
+    }, runner.app.fetch);
+  } catch (err) {
+    await runner.shutdown();
+    if (err instanceof Deno.errors.AddrInUse) {
+      fail(`invalid setting PRISMQ_PORT=${settings.port}: the port is already in use`);
+    }
+    if (err instanceof Deno.errors.AddrNotAvailable || err instanceof Deno.errors.NotFound) {
+      fail(`invalid setting PRISMQ_HOST=${settings.host}: cannot bind to this address`);
+    }
+    throw err;
+  }
+  onShutdownSignal(async (signal) => {
+    console.log(`${signal} received: shutting down`);
+    await runner.shutdown();
+    await server.shutdown();
+    Deno.exit(0);
+  });
+}
+
+if (import.meta.main) await main();

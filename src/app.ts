@@ -1,0 +1,82 @@
+import type { Hono } from "hono";
+import denoJson from "../deno.json" with { type: "json" };
+import { createHttpApp } from "../routes/mod.ts";
+import { openKv } from "./kv/open.ts";
+import { LogReader } from "./logs/reader.ts";
+import { LogStore } from "./logs/store.ts";
+import { loadCatalog } from "./modules/catalog.ts";
+import { PresetStore } from "./modules/presets.ts";
+import { RunEvents } from "./runs/events.ts";
+import { RetentionSweeper } from "./runs/retention.ts";
+import { RunService } from "./runs/service.ts";
+import { RunStore } from "./runs/store.ts";
+import { KvQueueWake, PollingWake } from "./runs/wake.ts";
+import type { Services } from "./services.ts";
+import type { Settings } from "./settings.ts";
+
+/** The whole service: its HTTP app, its services, and its start and stop. */
+export interface Runner {
+  app: Hono;
+  services: Services;
+  /** Recovers runs left by a crash, loads the queue, starts retention. */
+  start(): Promise<void>;
+  /** Refuses new runs, stops running trees (grace, then kill), ends streams, closes KV. */
+  shutdown(): Promise<void>;
+}
+
+/** Builds every service from settings; `kv` replaces the KV the settings name (tests). */
+export async function createRunner(
+  settings: Settings,
+  options: { kv?: Deno.Kv } = {},
+): Promise<Runner> {
+  const catalog = loadCatalog(settings.modulesPath, settings.python);
+  const kv = options.kv ?? await openKv(settings.kvPath, settings.dataDir);
+  const store = new RunStore(kv);
+  const logs = new LogStore(kv);
+  const presets = new PresetStore(kv);
+  const events = new RunEvents();
+  const remote = /^https?:\/\//.test(settings.kvPath) && options.kv === undefined;
+  const runs = new RunService({
+    kv,
+    store,
+    logs,
+    catalog,
+    presets,
+    events,
+    wake: remote ? new PollingWake() : new KvQueueWake(kv),
+    options: settings,
+  });
+  const shutdown = new AbortController();
+  const services: Services = {
+    settings,
+    version: denoJson.version,
+    startedAt: Date.now(),
+    catalog,
+    presets,
+    store,
+    logs,
+    logReader: new LogReader(runs, logs),
+    events,
+    runs,
+    shutdownSignal: shutdown.signal,
+  };
+  const retention = new RetentionSweeper(store, logs, settings.retentionDays);
+  let closed: Promise<void> | null = null;
+  return {
+    app: createHttpApp(services),
+    services,
+    async start() {
+      await runs.init();
+      retention.start();
+    },
+    shutdown() {
+      closed ??= (async () => {
+        await runs.shutdown();
+        shutdown.abort();
+        await retention.stop();
+        kv.close();
+      })();
+      return closed;
+    },
+  };
+}

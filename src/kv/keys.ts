@@ -1,0 +1,53 @@
+/** Every Deno KV key the service writes, in one place so the layout can be read at a glance. */
+export const keys = {
+  run: (runId: string) => ["run", runId] as const,
+  /** All runs by submission order (newest last). */
+  byOrder: (order: number) => ["by_order", order] as const,
+  byOrderPrefix: () => ["by_order"] as const,
+  byModule: (moduleId: string, order: number) => ["by_module", moduleId, order] as const,
+  byModulePrefix: (moduleId: string) => ["by_module", moduleId] as const,
+  /** Runs by status in submission order; `queued` is the durable FIFO queue. */
+  byStatus: (status: string, order: number) => ["by_status", status, order] as const,
+  byStatusPrefix: (status: string) => ["by_status", status] as const,
+  byModuleStatus: (moduleId: string, status: string, order: number) =>
+    ["by_module_status", moduleId, status, order] as const,
+  byModuleStatusPrefix: (moduleId: string, status: string) =>
+    ["by_module_status", moduleId, status] as const,
+  /** Finished runs by completion time, for the retention sweep. */
+  finished: (completedAt: number, runId: string) => ["finished", completedAt, runId] as const,
+  finishedPrefix: () => ["finished"] as const,
+  lastRun: (moduleId: string) => ["last_run", moduleId] as const,
+  countAll: () => ["count", "all"] as const,
+  countStatus: (status: string) => ["count", "status", status] as const,
+  countModule: (moduleId: string) => ["count", "module", moduleId] as const,
+  countModuleStatus: (moduleId: string, status: string) =>
+    ["count", "module_status", moduleId, status] as const,
+  /** Log chunk part: a chunk starts at `firstSeq`, split into parts of at most 64 KiB. */
+  logPart: (runId: string, firstSeq: number, part: number) =>
+    ["log", runId, firstSeq, part] as const,
+  logPrefix: (runId: string) => ["log", runId] as const,
+  logUpTo: (runId: string, seq: number) => ["log", runId, seq] as const,
+  preset: (moduleId: string) => ["preset", moduleId] as const,
+  /** Process (group) id of a running run, so a restart can stop what a crash left behind. */
+  pid: (runId: string) => ["pid", runId] as const,
+};
+
+/** Adds `delta` (may be negative) to a KvU64 counter inside an atomic operation. */
+export function addToCounter(op: Deno.AtomicOperation, key: Deno.KvKey, delta: number): void {
+  // KvU64 sums wrap around at 2^64, so adding 2^64 - n subtracts n.
+  const value = delta >= 0 ? BigInt(delta) : (1n << 64n) + BigInt(delta);
+  op.sum(key, value);
+}
+
+/** Reads a counter written by addToCounter. */
+export function counterValue(entry: Deno.KvEntryMaybe<unknown>): number {
+  const v = entry.value;
+  return v instanceof Deno.KvU64 ? Number(BigInt.asIntN(64, v.value)) : 0;
+}
+
+/** Reads many keys in batches of 10 (Deno KV's limit per getMany). */
+export async function getAll<T>(kv: Deno.Kv, list: Deno.KvKey[]): Promise<Deno.KvEntryMaybe<T>[]> {
+  const batches: Promise<Deno.KvEntryMaybe<T>[]>[] = [];
+  for (let i = 0; i < list.length; i += 10) batches.push(kv.getMany<T[]>(list.slice(i, i + 10)));
+  return (await Promise.all(batches)).flat();
+}

@@ -1,0 +1,88 @@
+/** Longest line kept whole; a longer one is split into several lines. */
+export const MAX_LINE_BYTES = 64 * 1024;
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Splits a byte stream into lines at `\n` (dropping a `\r` before it), with lines longer than
+ * MAX_LINE_BYTES cut at a UTF-8 character boundary. Bytes are never decoded here.
+ */
+export class LineSplitter {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+
+  constructor(
+    private readonly emit: (line: Uint8Array) => void,
+    private readonly maxLine = MAX_LINE_BYTES,
+  ) {}
+
+  /** Feeds the next bytes read from the stream. */
+  push(chunk: Uint8Array): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(LF, start);
+      if (nl === -1) break;
+      this.append(chunk.subarray(start, nl));
+      this.emitLine(true);
+      start = nl + 1;
+    }
+    if (start < chunk.length) this.append(chunk.subarray(start));
+  }
+
+  /** Emits a final line that had no newline. */
+  end(): void {
+    if (this.pendingBytes > 0) this.emitLine(false);
+  }
+
+  private append(bytes: Uint8Array): void {
+    if (this.pendingBytes + bytes.length <= this.maxLine) {
+      this.pending.push(bytes);
+      this.pendingBytes += bytes.length;
+      return;
+    }
+    // Rare path: the line outgrew the limit, so cut it into pieces at character boundaries.
+    let rest = concat([...this.pending, bytes]);
+    this.pending = [];
+    this.pendingBytes = 0;
+    while (rest.length > this.maxLine) {
+      const cut = utf8Boundary(rest, this.maxLine);
+      this.emit(rest.slice(0, cut));
+      rest = rest.subarray(cut);
+    }
+    if (rest.length > 0) {
+      this.pending.push(rest);
+      this.pendingBytes = rest.length;
+    }
+  }
+
+  private emitLine(endedByNewline: boolean): void {
+    let line = this.pending.length === 1 ? this.pending[0] : concat(this.pending);
+    if (endedByNewline && line.length > 0 && line[line.length - 1] === CR) {
+      line = line.subarray(0, line.length - 1);
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.emit(line.slice());
+  }
+}
+
+/** The largest cut point ≤ `limit` that does not split a UTF-8 sequence (limit when none is safe). */
+export function utf8Boundary(bytes: Uint8Array, limit: number): number {
+  if (limit >= bytes.length) return bytes.length;
+  for (let cut = limit; cut > limit - 4 && cut > 0; cut--) {
+    if ((bytes[cut] & 0xc0) !== 0x80) return cut;
+  }
+  return limit;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 0) return new Uint8Array(0);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

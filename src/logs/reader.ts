@@ -1,0 +1,70 @@
+import { AppError } from "../errors.ts";
+import type { RunService } from "../runs/service.ts";
+import type { RunRecord } from "../runs/model.ts";
+import { type LogLine, toLogLine } from "./line.ts";
+import type { LogStore } from "./store.ts";
+
+/** A page of a run's log as the logs route answers it. */
+export interface LogPage {
+  run_id: string;
+  logs: LogLine[];
+  next_after: number;
+  total_lines: number;
+  truncated: boolean;
+}
+
+/** Reads stored log lines of runs: pages, tails and the full download. */
+export class LogReader {
+  constructor(private readonly runs: RunService, private readonly logs: LogStore) {}
+
+  /** The run's stored line count and truncation, live for a running run. */
+  async summary(
+    runId: string,
+  ): Promise<{ record: RunRecord; totalLines: number; truncated: boolean }> {
+    const record = await this.runs.record(runId);
+    if (record === null) throw new AppError("RUN_NOT_FOUND", `Run "${runId}" was not found.`);
+    const writer = record.status === "running" ? this.runs.liveWriter(runId) : null;
+    return {
+      record,
+      totalLines: writer ? writer.flushedSeq : record.log_lines,
+      truncated: writer ? writer.truncated : record.log_truncated,
+    };
+  }
+
+  /** Lines after `after` (at most `limit`), or the last `tail` lines. */
+  async page(runId: string, q: { tail?: number; after?: number; limit: number }): Promise<LogPage> {
+    const { totalLines, truncated } = await this.summary(runId);
+    const after = q.tail !== undefined ? Math.max(0, totalLines - q.tail) : q.after ?? 0;
+    const limit = q.tail ?? q.limit;
+    const raw = await this.logs.readAfter(runId, after, limit);
+    const logs = raw.map(toLogLine);
+    return {
+      run_id: runId,
+      logs,
+      next_after: logs.length > 0 ? logs[logs.length - 1].seq : after,
+      total_lines: Math.max(totalLines, logs.length > 0 ? logs[logs.length - 1].seq : 0),
+      truncated,
+    };
+  }
+
+  /** Every stored line as text, streamed chunk by chunk. */
+  download(runId: string): ReadableStream<Uint8Array> {
+    const encoder = new TextEncoder();
+    const chunks = this.logs.chunksAfter(runId, 0);
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { value, done } = await chunks.next();
+        if (done) return controller.close();
+        let text = "";
+        for (const raw of value) {
+          const line = toLogLine(raw);
+          text += `${line.timestamp} [${line.stream}] ${line.message}\n`;
+        }
+        controller.enqueue(encoder.encode(text));
+      },
+      async cancel() {
+        await chunks.return(undefined);
+      },
+    });
+  }
+}

@@ -1,0 +1,87 @@
+import { keys } from "../kv/keys.ts";
+import { decodeChunk, encodeChunk, joinParts, splitParts } from "./codec.ts";
+import type { RawLine } from "./line.ts";
+
+/** A run's log lines in Deno KV, as chunks of consecutive lines split into ≤ 64 KiB parts. */
+export class LogStore {
+  constructor(private readonly kv: Deno.Kv) {}
+
+  /** Stores consecutive lines as one chunk in one atomic write. */
+  async writeChunk(runId: string, lines: readonly RawLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    const firstSeq = lines[0].seq;
+    const op = this.kv.atomic();
+    splitParts(encodeChunk(lines)).forEach((part, i) =>
+      op.set(keys.logPart(runId, firstSeq, i), part)
+    );
+    const result = await op.commit();
+    if (!result.ok) throw new Error(`log chunk ${runId}/${firstSeq} was not written`);
+  }
+
+  /** Lines with seq > `after`, in order, chunk by chunk; reads only what the caller consumes. */
+  async *chunksAfter(runId: string, after: number): AsyncGenerator<RawLine[]> {
+    const prefix = keys.logPrefix(runId);
+    const first = await this.chunkStartAtOrBefore(runId, after + 1);
+    const selector = first === null ? { prefix } : { prefix, start: keys.logUpTo(runId, first) };
+    let chunkSeq = -1;
+    let parts: Uint8Array[] = [];
+    const flush = () => decodeChunk(chunkSeq, joinParts(parts)).filter((l) => l.seq > after);
+    for await (const entry of this.kv.list<Uint8Array>(selector, { batchSize: 64 })) {
+      const seq = entry.key[2] as number;
+      if (seq !== chunkSeq && parts.length > 0) {
+        const lines = flush();
+        if (lines.length > 0) yield lines;
+        parts = [];
+      }
+      chunkSeq = seq;
+      parts.push(entry.value);
+    }
+    if (parts.length > 0) {
+      const lines = flush();
+      if (lines.length > 0) yield lines;
+    }
+  }
+
+  /** Up to `limit` lines with seq > `after`. */
+  async readAfter(runId: string, after: number, limit: number): Promise<RawLine[]> {
+    const out: RawLine[] = [];
+    for await (const lines of this.chunksAfter(runId, after)) {
+      out.push(...lines.slice(0, limit - out.length));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** The highest stored seq (0 when none), for runs whose writer was lost in a crash. */
+  async lastSeq(runId: string): Promise<number> {
+    const start = await this.chunkStartAtOrBefore(runId, Number.MAX_SAFE_INTEGER);
+    if (start === null) return 0;
+    let last = 0;
+    for await (const lines of this.chunksAfter(runId, start - 1)) {
+      last = lines[lines.length - 1].seq;
+    }
+    return last;
+  }
+
+  /** Deletes every chunk of a run, in batches. */
+  async deleteAll(runId: string): Promise<void> {
+    let op = this.kv.atomic();
+    let count = 0;
+    for await (const entry of this.kv.list({ prefix: keys.logPrefix(runId) })) {
+      op.delete(entry.key);
+      if (++count % 500 === 0) {
+        await op.commit();
+        op = this.kv.atomic();
+      }
+    }
+    await op.commit();
+  }
+
+  private async chunkStartAtOrBefore(runId: string, seq: number): Promise<number | null> {
+    const selector = { prefix: keys.logPrefix(runId), end: keys.logUpTo(runId, seq + 1) };
+    for await (const entry of this.kv.list(selector, { reverse: true, limit: 1 })) {
+      return entry.key[2] as number;
+    }
+    return null;
+  }
+}

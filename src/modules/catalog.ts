@@ -1,0 +1,118 @@
+import { dirname, resolve } from "node:path";
+import { ConfigError } from "../errors.ts";
+import { findExecutable, scriptCommand } from "../process/interpreter.ts";
+import { ParameterValidator } from "./params.ts";
+import { type ModuleDef, moduleFileSchema, moduleSchema } from "./schema.ts";
+
+/** A module of the catalog, with its paths resolved and its parameters compiled. */
+export interface CatalogModule {
+  def: ModuleDef;
+  /** Absolute path of the script. */
+  scriptPath: string;
+  /** The interpreter name or path for `.py` scripts, null when the script runs directly. */
+  interpreter: string | null;
+  validator: ParameterValidator;
+}
+
+/** Whether a module can run now, and why not. */
+export interface Availability {
+  available: boolean;
+  reason: string | null;
+}
+
+/** The modules of the module file, loaded once at start. */
+export class ModuleCatalog {
+  private readonly byId: Map<string, CatalogModule>;
+
+  constructor(readonly modules: readonly CatalogModule[]) {
+    this.byId = new Map(modules.map((m) => [m.def.id, m]));
+  }
+
+  /** The module with this id, or undefined. */
+  get(id: string): CatalogModule | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Checks status, enabled flag, script and interpreter; cheap enough to call per request. */
+  availability(module: CatalogModule): Availability {
+    const { def } = module;
+    if (!def.enabled) return { available: false, reason: "the module is disabled" };
+    if (def.status !== "active") return { available: false, reason: `the module is ${def.status}` };
+    try {
+      if (!Deno.statSync(module.scriptPath).isFile) {
+        return { available: false, reason: `script is not a file: ${module.scriptPath}` };
+      }
+    } catch {
+      return { available: false, reason: `script not found: ${module.scriptPath}` };
+    }
+    if (module.interpreter !== null && findExecutable(module.interpreter) === null) {
+      return { available: false, reason: `interpreter not found: ${module.interpreter}` };
+    }
+    return { available: true, reason: null };
+  }
+}
+
+/** Reads and checks the module file; throws ConfigError naming the module and field at fault. */
+export function loadCatalog(modulesPath: string, defaultPython: string): ModuleCatalog {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(modulesPath);
+  } catch (err) {
+    const why = err instanceof Deno.errors.NotFound ? "file not found" : (err as Error).message;
+    throw new ConfigError(`invalid setting PRISMQ_MODULES=${JSON.stringify(modulesPath)}: ${why}`);
+  }
+  return parseCatalog(text, modulesPath, defaultPython);
+}
+
+/** Parses module file text; `modulesPath` anchors relative script paths. */
+export function parseCatalog(
+  text: string,
+  modulesPath: string,
+  defaultPython: string,
+): ModuleCatalog {
+  const where = `module file ${modulesPath}`;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${where}: not valid JSON (${(err as Error).message})`);
+  }
+  const file = moduleFileSchema.safeParse(json);
+  if (!file.success) throw new ConfigError(`${where}: expected {"modules": [...]}`);
+  const baseDir = dirname(modulesPath);
+  const seen = new Set<string>();
+  const modules = file.data.modules.map((raw, index) => {
+    const parsed = moduleSchema.safeParse(raw);
+    const label = moduleLabel(raw, index);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ConfigError(`${where}: ${label}, field ${fieldPath(issue.path)}: ${issue.message}`);
+    }
+    const def = parsed.data;
+    if (seen.has(def.id)) {
+      throw new ConfigError(`${where}: ${label}, field id: duplicate module id`);
+    }
+    seen.add(def.id);
+    const scriptPath = resolve(baseDir, def.script_path);
+    const { leadingArgs } = scriptCommand(def.interpreter ?? defaultPython, scriptPath);
+    return {
+      def,
+      scriptPath,
+      interpreter: leadingArgs.length > 0 ? def.interpreter ?? defaultPython : null,
+      validator: new ParameterValidator(def.parameters),
+    };
+  });
+  return new ModuleCatalog(modules);
+}
+
+function moduleLabel(raw: unknown, index: number): string {
+  const id = typeof raw === "object" && raw !== null ? (raw as { id?: unknown }).id : undefined;
+  return typeof id === "string" ? `module "${id}"` : `module #${index + 1}`;
+}
+
+function fieldPath(path: PropertyKey[]): string {
+  return path.map((p, i) =>
+    typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`
+  )
+    .join("") || "(module)";
+}

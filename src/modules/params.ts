@@ -1,0 +1,109 @@
+import { z } from "zod";
+import type { FieldError } from "../errors.ts";
+import type { ParamValue } from "./args.ts";
+import type { ParameterDef } from "./schema.ts";
+
+const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** The zod schema that checks and normalises one given value of a parameter. */
+export function valueSchema(p: ParameterDef): z.ZodType<ParamValue> {
+  switch (p.type) {
+    case "number": {
+      let num = z.number({ error: "must be a number" }).refine(
+        Number.isFinite,
+        "must be a finite number",
+      );
+      if (p.min !== undefined) num = num.refine((n) => n >= p.min!, `must be at least ${p.min}`);
+      if (p.max !== undefined) num = num.refine((n) => n <= p.max!, `must be at most ${p.max}`);
+      const fromString = z.string().trim().regex(NUMERIC, "must be a number").transform(Number);
+      return z.union([z.number(), fromString], { error: "must be a number" }).pipe(num);
+    }
+    case "checkbox":
+      return z.union([z.boolean(), z.enum(["true", "false"]).transform((s) => s === "true")], {
+        error: "must be true or false",
+      });
+    case "select": {
+      const options = p.options ?? [];
+      return z.union([z.string(), z.number()], { error: "must be one of the options" }).transform(
+        (v, ctx) => {
+          const match = options.find((o) => String(o) === String(v));
+          if (match === undefined) {
+            ctx.addIssue({ code: "custom", message: `must be one of: ${options.join(", ")}` });
+            return z.NEVER;
+          }
+          return match;
+        },
+      );
+    }
+    default: {
+      const text = z.string({ error: "must be a string" });
+      if (!p.validation) return text;
+      const pattern = new RegExp(p.validation.pattern);
+      return text.refine(
+        (s) => pattern.test(s),
+        p.validation.message ?? `must match the pattern ${p.validation.pattern}`,
+      );
+    }
+  }
+}
+
+/** A module's parameters compiled once for validating many runs. */
+export class ParameterValidator {
+  private readonly byName: Map<string, { def: ParameterDef; schema: z.ZodType<ParamValue> }>;
+
+  constructor(readonly parameters: readonly ParameterDef[]) {
+    this.byName = new Map(parameters.map((p) => [p.name, { def: p, schema: valueSchema(p) }]));
+  }
+
+  /**
+   * Checks given values against the parameters. Returns the applicable values (given or
+   * default, normalised, in definition order) or every failing field.
+   */
+  validate(given: Readonly<Record<string, unknown>>):
+    | { ok: true; values: Record<string, ParamValue> }
+    | { ok: false; errors: FieldError[] } {
+    const errors: FieldError[] = [];
+    for (const name of Object.keys(given)) {
+      if (!this.byName.has(name)) {
+        errors.push({ field: name, message: "is not a parameter of this module" });
+      }
+    }
+    const values: Record<string, ParamValue> = {};
+    for (const p of this.parameters) {
+      if (!this.applies(p, given, new Set())) continue;
+      const raw = effectiveRaw(p, given);
+      if (isMissing(raw)) {
+        if (p.required) errors.push({ field: p.name, message: "is required" });
+        continue;
+      }
+      const result = this.byName.get(p.name)!.schema.safeParse(raw);
+      if (result.success) values[p.name] = result.data;
+      else errors.push({ field: p.name, message: result.error.issues[0]?.message ?? "is invalid" });
+    }
+    return errors.length > 0 ? { ok: false, errors } : { ok: true, values };
+  }
+
+  /** True when the parameter's `conditional_display` holds (chains included) or it has none. */
+  private applies(
+    p: ParameterDef,
+    given: Readonly<Record<string, unknown>>,
+    seen: Set<string>,
+  ): boolean {
+    const cond = p.conditional_display;
+    if (!cond) return true;
+    const target = this.byName.get(cond.field)?.def;
+    if (!target || seen.has(p.name)) return false;
+    seen.add(p.name);
+    if (!this.applies(target, given, seen)) return false;
+    const raw = effectiveRaw(target, given);
+    return !isMissing(raw) && String(raw) === String(cond.value);
+  }
+}
+
+function effectiveRaw(p: ParameterDef, given: Readonly<Record<string, unknown>>): unknown {
+  return Object.hasOwn(given, p.name) && given[p.name] !== null ? given[p.name] : p.default;
+}
+
+function isMissing(value: unknown): boolean {
+  return value === undefined || value === null || value === "";
+}

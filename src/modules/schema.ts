@@ -1,0 +1,116 @@
+import { z } from "zod";
+
+export const PARAMETER_TYPES = ["text", "number", "select", "checkbox", "password"] as const;
+export const MODULE_STATUSES = ["active", "inactive", "maintenance"] as const;
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** One parameter of a module, as written in the module file (unknown keys dropped). */
+export const parameterSchema = z.object({
+  name: z.string().regex(
+    /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/,
+    "must be letters, digits, '_', '-' or '.', not starting with '-'",
+  ),
+  type: z.enum(PARAMETER_TYPES),
+  default: scalar.nullable().optional(),
+  required: z.boolean().default(false),
+  description: z.string().optional(),
+  label: z.string().optional(),
+  placeholder: z.string().optional(),
+  options: z.array(z.union([z.string(), z.number()])).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  validation: z.object({ pattern: z.string(), message: z.string().optional() }).optional(),
+  conditional_display: z.object({ field: z.string(), value: scalar }).optional(),
+  warning: z.string().optional(),
+});
+
+export type ParameterDef = z.infer<typeof parameterSchema>;
+
+/** One module of the module file (PrismQ's format plus this runner's additions). */
+export const moduleSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, '-' or '_'"),
+  name: z.string().min(1),
+  description: z.string(),
+  category: z.string(),
+  script_path: z.string().min(1),
+  version: z.string().default("1.0.0"),
+  parameters: z.array(parameterSchema).default([]),
+  tags: z.array(z.string()).default([]),
+  status: z.enum(MODULE_STATUSES).default("active"),
+  enabled: z.boolean().default(true),
+  interpreter: z.string().min(1).optional(),
+  timeout_seconds: z.number().positive().optional(),
+  max_concurrent_runs: z.number().int().min(1).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+}).superRefine((module, ctx) => {
+  const names = new Set<string>();
+  module.parameters.forEach((p, i) => {
+    const at = (field: string) => ["parameters", i, field];
+    if (names.has(p.name)) {
+      ctx.addIssue({
+        code: "custom",
+        path: at("name"),
+        message: `duplicate parameter "${p.name}"`,
+      });
+    }
+    names.add(p.name);
+    if (p.type === "select" && (!p.options || p.options.length === 0)) {
+      ctx.addIssue({
+        code: "custom",
+        path: at("options"),
+        message: "a select needs a non-empty options list",
+      });
+    }
+    if (p.min !== undefined && p.max !== undefined && p.min > p.max) {
+      ctx.addIssue({ code: "custom", path: at("min"), message: "min is greater than max" });
+    }
+    if (p.validation) {
+      try {
+        new RegExp(p.validation.pattern);
+      } catch {
+        ctx.addIssue({
+          code: "custom",
+          path: at("validation"),
+          message: "pattern is not a valid regular expression",
+        });
+      }
+    }
+    if (p.default !== undefined && p.default !== null && !defaultFits(p)) {
+      ctx.addIssue({
+        code: "custom",
+        path: at("default"),
+        message: `default does not fit a ${p.type} parameter`,
+      });
+    }
+  });
+  module.parameters.forEach((p, i) => {
+    const cond = p.conditional_display;
+    if (cond && (cond.field === p.name || !names.has(cond.field))) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["parameters", i, "conditional_display"],
+        message: `refers to unknown parameter "${cond.field}"`,
+      });
+    }
+  });
+});
+
+function defaultFits(p: ParameterDef): boolean {
+  const d = p.default;
+  switch (p.type) {
+    case "number":
+      return typeof d === "number";
+    case "checkbox":
+      return typeof d === "boolean";
+    case "select":
+      return d === "" || (p.options ?? []).some((o) => String(o) === String(d));
+    default:
+      return typeof d === "string";
+  }
+}
+
+export type ModuleDef = z.infer<typeof moduleSchema>;
+
+/** The module file: `{"modules": [...]}`. */
+export const moduleFileSchema = z.object({ modules: z.array(z.unknown()) });

@@ -1,0 +1,61 @@
+import { isRemoteOrMemory, type Settings } from "./settings.ts";
+
+/** One permission the settings need, and the flag that grants it. */
+export interface NeededPermission {
+  descriptor: Deno.PermissionDescriptor;
+  flag: string;
+  setting: string;
+}
+
+/** The permissions the given settings need at run time. */
+export function neededPermissions(
+  settings: Settings,
+  interpreters: readonly string[],
+): NeededPermission[] {
+  const needed: NeededPermission[] = [
+    {
+      descriptor: { name: "read", path: settings.modulesPath },
+      flag: `--allow-read=${settings.modulesPath}`,
+      setting: "PRISMQ_MODULES",
+    },
+    { descriptor: { name: "env" }, flag: "--allow-env", setting: "the environment" },
+    {
+      descriptor: { name: "net", host: `${settings.host}:${settings.port || 1}` },
+      flag: `--allow-net=${settings.host}`,
+      setting: "PRISMQ_HOST/PRISMQ_PORT",
+    },
+  ];
+  if (!isRemoteOrMemory(settings.kvPath)) {
+    for (const name of ["read", "write"] as const) {
+      needed.push({
+        descriptor: { name, path: settings.dataDir },
+        flag: `--allow-${name}=${settings.dataDir}`,
+        setting: "PRISMQ_DATA_DIR",
+      });
+      needed.push({
+        descriptor: { name, path: settings.kvPath },
+        flag: `--allow-${name}=${settings.kvPath}`,
+        setting: "PRISMQ_KV_PATH",
+      });
+    }
+  }
+  for (const command of new Set(interpreters)) {
+    needed.push({
+      descriptor: { name: "run", command },
+      flag: `--allow-run=${command}`,
+      setting: command === settings.python ? "PRISMQ_PYTHON" : "a module's interpreter",
+    });
+  }
+  return needed;
+}
+
+/** The first needed permission that is not granted, as one line for the user; null when all are. */
+export async function missingPermission(
+  needed: readonly NeededPermission[],
+): Promise<string | null> {
+  for (const p of needed) {
+    const status = await Deno.permissions.query(p.descriptor);
+    if (status.state !== "granted") return `missing permission ${p.flag} (needed for ${p.setting})`;
+  }
+  return null;
+}

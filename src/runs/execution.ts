@@ -1,0 +1,199 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { LineSplitter } from "../logs/line_splitter.ts";
+import type { LogStore } from "../logs/store.ts";
+import { RunLogWriter } from "../logs/writer.ts";
+import { PipeReader, spawnProcess, type SpawnSpec } from "../process/spawn.ts";
+import {
+  canSignalDirectly,
+  processGroupAlive,
+  runStopAction,
+  stopAction,
+} from "../process/tree_kill.ts";
+import type { Ending } from "./transitions.ts";
+
+/** How long pipes are still read after the process exited (a grandchild may hold them). */
+const DRAIN_MS = 500;
+const POLL_MS = 20;
+
+/** Why the runner stops a process early. */
+export type StopReason = "cancelled" | "timeout" | "shutdown";
+
+/** Settings an execution needs. */
+export interface ExecutionOptions {
+  killGraceSeconds: number;
+  /** 0 for no limit. */
+  timeoutSeconds: number;
+  logMaxBytes: number;
+  os?: typeof Deno.build.os;
+}
+
+/** What an execution learned, for the run's final record. */
+export interface ExecutionResult {
+  ending: Ending;
+  exitCode: number | null;
+  pid: number | null;
+  logLines: number;
+  logTruncated: boolean;
+  finishedAt: number;
+}
+
+/**
+ * One run's process from spawn to exit: captures its output into the log writer, enforces the
+ * timeout, and stops its tree on request. The run is over when the process exits, not when its
+ * pipes close; pipes are drained for a bounded time after that.
+ */
+export class RunExecution {
+  readonly writer: RunLogWriter;
+  /** Resolves once the process is gone, its tree stopped if asked, and every line stored. */
+  readonly result: Promise<ExecutionResult>;
+  pid: number | null = null;
+
+  private stopReason: StopReason | null = null;
+  private stopping: Promise<void> | null = null;
+  private exited = false;
+  private child: Deno.ChildProcess | null = null;
+  private timeoutTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly os: typeof Deno.build.os;
+
+  constructor(
+    readonly runId: string,
+    spec: SpawnSpec,
+    displayCommand: string,
+    logs: LogStore,
+    private readonly options: ExecutionOptions,
+  ) {
+    this.os = options.os ?? Deno.build.os;
+    this.writer = new RunLogWriter(runId, logs, { maxBytes: options.logMaxBytes });
+    this.result = this.run(spec, displayCommand);
+  }
+
+  /** Asks the tree to stop; ignored once the process has exited. Resolves with the result. */
+  stop(reason: StopReason): Promise<ExecutionResult> {
+    if (!this.exited && this.stopReason === null && this.child !== null) {
+      this.stopReason = reason;
+      this.stopping = this.stopTree(reason);
+    }
+    return this.result;
+  }
+
+  private async run(spec: SpawnSpec, displayCommand: string): Promise<ExecutionResult> {
+    try {
+      this.child = spawnProcess(spec, this.os);
+    } catch (err) {
+      const reason = startFailure(err, spec.program);
+      this.writer.system(`could not start ${displayCommand}: ${reason}`);
+      return await this.finish({ kind: "start_failed", reason }, null);
+    }
+    const child = this.child;
+    this.pid = child.pid;
+    this.writer.system(`started ${displayCommand} (pid ${child.pid})`);
+    const readers = [
+      this.capture(child.stdout, "stdout"),
+      this.capture(child.stderr, "stderr"),
+    ];
+    if (this.options.timeoutSeconds > 0) {
+      this.timeoutTimer = setTimeout(
+        () => this.stop("timeout"),
+        this.options.timeoutSeconds * 1000,
+      );
+    }
+    const status = await child.status;
+    this.exited = true;
+    if (this.timeoutTimer !== null) clearTimeout(this.timeoutTimer);
+    await this.drain(readers);
+    if (this.stopping) await this.stopping;
+    const ending: Ending = this.stopReason === "timeout"
+      ? { kind: "timeout", seconds: this.options.timeoutSeconds }
+      : this.stopReason === "cancelled"
+      ? { kind: "cancelled" }
+      : this.stopReason === "shutdown"
+      ? { kind: "shutdown" }
+      : { kind: "exit", code: status.code, signal: status.signal };
+    this.writer.system(
+      status.signal
+        ? `process ended by ${status.signal}`
+        : `process exited with code ${status.code}`,
+    );
+    return await this.finish(ending, status.code);
+  }
+
+  private capture(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr") {
+    const splitter = new LineSplitter((line) => this.writer.output(name, line));
+    const reader = new PipeReader(
+      stream,
+      (chunk) => splitter.push(chunk),
+      () => this.writer.ready(),
+    );
+    return { reader, splitter };
+  }
+
+  private async drain(readers: { reader: PipeReader; splitter: LineSplitter }[]): Promise<void> {
+    const all = Promise.all(readers.map((r) => r.reader.finished));
+    const timer = delay(DRAIN_MS, "timeout", { ref: false });
+    if (await Promise.race([all.then(() => "done"), timer]) === "timeout") {
+      this.writer.system(
+        "output pipes still held open by another process after exit: stopped reading",
+      );
+      await Promise.all(readers.map((r) => r.reader.abandon()));
+    }
+    for (const r of readers) r.splitter.end();
+  }
+
+  private async stopTree(reason: StopReason): Promise<void> {
+    const pid = this.child!.pid;
+    const useKillCommand = this.os !== "windows" && !canSignalDirectly();
+    const why = reason === "timeout"
+      ? `timed out after ${this.options.timeoutSeconds} s`
+      : reason === "shutdown"
+      ? "server shutting down"
+      : "cancel requested";
+    const graceful = stopAction(this.os, pid, "graceful", useKillCommand);
+    this.writer.system(`${why}: ${describe(graceful)}`);
+    await runStopAction(graceful);
+    const graceMs = this.options.killGraceSeconds * 1000;
+    if (await this.waitFor(() => this.treeGone(pid), graceMs)) return;
+    const kill = stopAction(this.os, pid, "kill", useKillCommand);
+    this.writer.system(
+      `still running after ${this.options.killGraceSeconds} s grace: ${describe(kill)}`,
+    );
+    await runStopAction(kill);
+    await this.waitFor(() => this.treeGone(pid), 5000);
+  }
+
+  private treeGone(pid: number): boolean {
+    return this.exited && !processGroupAlive(pid, this.os);
+  }
+
+  private async waitFor(condition: () => boolean, ms: number): Promise<boolean> {
+    const deadline = performance.now() + ms;
+    while (!condition()) {
+      if (performance.now() >= deadline) return false;
+      await delay(POLL_MS);
+    }
+    return true;
+  }
+
+  private async finish(ending: Ending, exitCode: number | null): Promise<ExecutionResult> {
+    await this.writer.close();
+    return {
+      ending,
+      exitCode,
+      pid: this.pid,
+      logLines: this.writer.lastSeq,
+      logTruncated: this.writer.truncated,
+      finishedAt: Date.now(),
+    };
+  }
+}
+
+function describe(action: ReturnType<typeof stopAction>): string {
+  return action.kind === "signal-group"
+    ? `sending ${action.signal} to process group ${action.pgid}`
+    : `running ${action.program} ${action.args.join(" ")}`;
+}
+
+function startFailure(err: unknown, program: string): string {
+  if (err instanceof Deno.errors.NotFound) return `${program} was not found`;
+  if (err instanceof Deno.errors.PermissionDenied) return `permission denied for ${program}`;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+export const RUN_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const FINAL_STATUSES: readonly RunStatus[] = ["completed", "failed", "cancelled"];
+
+/** A run as stored in Deno KV; times are epoch milliseconds. */
+export const runRecordSchema = z.object({
+  run_id: z.string(),
+  module_id: z.string(),
+  module_name: z.string(),
+  status: z.enum(RUN_STATUSES),
+  /** Applicable values, as passed to the script (passwords included; masked in views). */
+  parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  /** Submission order: unique, increasing; the queue and listings sort by it. */
+  order: z.number(),
+  created_at: z.number(),
+  started_at: z.number().nullable(),
+  completed_at: z.number().nullable(),
+  exit_code: z.number().nullable(),
+  error_message: z.string().nullable(),
+  /** Process id of the run's leader, which also leads its process group on POSIX. */
+  pid: z.number().nullable(),
+  log_lines: z.number(),
+  log_truncated: z.boolean(),
+});
+
+export type RunRecord = z.infer<typeof runRecordSchema>;
+
+/** True for completed, failed and cancelled. */
+export function isFinal(status: RunStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}

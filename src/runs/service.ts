@@ -1,0 +1,454 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { customAlphabet } from "nanoid";
+import { AppError, validationError } from "../errors.ts";
+import { keys } from "../kv/keys.ts";
+import { buildArgs, type ParamValue } from "../modules/args.ts";
+import type { CatalogModule, ModuleCatalog } from "../modules/catalog.ts";
+import type { PresetStore } from "../modules/presets.ts";
+import type { LogStore } from "../logs/store.ts";
+import type { RunLogWriter } from "../logs/writer.ts";
+import { scriptCommand } from "../process/interpreter.ts";
+import { processGroupAlive, runStopAction, stopAction } from "../process/tree_kill.ts";
+import { dirname } from "node:path";
+import { Admission } from "./admission.ts";
+import type { RunEvents } from "./events.ts";
+import { RunExecution } from "./execution.ts";
+import { isFinal, type RunRecord, type RunStatus } from "./model.ts";
+import type { RunStore } from "./store.ts";
+import { finalOutcome } from "./transitions.ts";
+import { MASK, type RunView, toRunView } from "./view.ts";
+import type { WakeSource } from "./wake.ts";
+
+const newRunId = customAlphabet("0123456789abcdefghijklmnopqrstuvwxyz", 16);
+
+/** Settings the run service needs. */
+export interface RunServiceOptions {
+  maxConcurrentRuns: number;
+  maxQueuedRuns: number;
+  killGraceSeconds: number;
+  runTimeoutSeconds: number;
+  logMaxBytes: number;
+}
+
+/** Everything the run service is built from. */
+export interface RunServiceDeps {
+  kv: Deno.Kv;
+  store: RunStore;
+  logs: LogStore;
+  catalog: ModuleCatalog;
+  presets: PresetStore;
+  events: RunEvents;
+  wake: WakeSource;
+  options: RunServiceOptions;
+}
+
+/** Query of a run listing. */
+export interface ListQuery {
+  moduleId?: string;
+  status?: RunStatus;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * Submits, admits, tracks and cancels runs. One server process owns the runs of its KV: the
+ * in-memory admission state is authoritative while it runs and is rebuilt from KV at start.
+ */
+export class RunService {
+  private readonly admission: Admission;
+  private readonly executions = new Map<string, RunExecution>();
+  /** Queued runs the pump took and is starting; cancels wait for them. */
+  private readonly starting = new Map<string, Promise<void>>();
+  private readonly cancels = new Map<string, Promise<RunView>>();
+  /** Ends of running runs, resolved once the final record is written. */
+  private readonly finishing = new Map<string, Promise<void>>();
+  private lastOrder = 0;
+  private pumping = false;
+  private pumpAgain = false;
+  private shuttingDown = false;
+
+  constructor(private readonly deps: RunServiceDeps) {
+    const { catalog, options } = deps;
+    this.admission = new Admission(
+      options.maxConcurrentRuns,
+      (id) => catalog.get(id)?.def.max_concurrent_runs ?? Infinity,
+    );
+  }
+
+  /** Runs holding a slot now. */
+  get activeCount(): number {
+    return this.admission.activeCount;
+  }
+
+  /** Runs waiting in the queue. */
+  get queuedCount(): number {
+    return this.admission.queuedCount;
+  }
+
+  /** Recovers from a crash and loads the queue; call once before serving. */
+  async init(): Promise<void> {
+    const { store } = this.deps;
+    this.lastOrder = await store.lastOrder();
+    for (const record of await store.allWithStatus("running")) await this.recoverLostRun(record);
+    for (const record of await store.allWithStatus("queued")) {
+      this.admission.enqueue({
+        runId: record.run_id,
+        moduleId: record.module_id,
+        order: record.order,
+      });
+    }
+    this.deps.wake.start(() => void this.pump());
+    void this.pump();
+  }
+
+  /** Validates and submits a run: it starts at once when a slot is free, else it is queued. */
+  async submit(
+    moduleId: string,
+    given: Record<string, unknown>,
+    saveConfig: boolean,
+  ): Promise<RunView> {
+    const module = this.requireModule(moduleId);
+    const availability = this.deps.catalog.availability(module);
+    if (!availability.available) {
+      throw new AppError(
+        "MODULE_UNAVAILABLE",
+        `Module "${moduleId}" is unavailable: ${availability.reason}.`,
+      );
+    }
+    const checked = module.validator.validate(given);
+    if (!checked.ok) throw validationError(checked.errors);
+    if (this.shuttingDown) throw new AppError("SHUTTING_DOWN", "The server is shutting down.");
+    if (saveConfig) await this.deps.presets.save(moduleId, module.def.parameters, checked.values);
+
+    const startNow = this.admission.canStartNow(moduleId);
+    if (!startNow && this.admission.queuedCount >= this.deps.options.maxQueuedRuns) {
+      throw new AppError(
+        "QUEUE_FULL",
+        `The queue is full (${this.deps.options.maxQueuedRuns} runs wait).`,
+      );
+    }
+    const now = Date.now();
+    const record: RunRecord = {
+      run_id: newRunId(),
+      module_id: moduleId,
+      module_name: module.def.name,
+      status: startNow ? "running" : "queued",
+      parameters: checked.values,
+      order: this.nextOrder(now),
+      created_at: now,
+      started_at: startNow ? now : null,
+      completed_at: null,
+      exit_code: null,
+      error_message: null,
+      pid: null,
+      log_lines: 0,
+      log_truncated: false,
+    };
+    if (startNow) {
+      this.admission.claim(moduleId);
+      try {
+        await this.deps.store.create(record);
+      } catch (err) {
+        this.admission.release(moduleId);
+        throw err;
+      }
+      this.launch(record, module);
+      return this.view(record);
+    }
+    this.admission.enqueue({ runId: record.run_id, moduleId, order: record.order });
+    try {
+      await this.deps.store.create(record, (op) => this.deps.wake.attach(op));
+    } catch (err) {
+      this.admission.remove(record.run_id);
+      throw err;
+    }
+    this.deps.events.emit(record);
+    return this.view(record);
+  }
+
+  /** The run as callers see it; 404 when unknown. */
+  async get(runId: string): Promise<RunView> {
+    const record = await this.deps.store.get(runId);
+    if (record === null) throw new AppError("RUN_NOT_FOUND", `Run "${runId}" was not found.`);
+    return this.view(record);
+  }
+
+  /** The stored record, or null. */
+  record(runId: string): Promise<RunRecord | null> {
+    return this.deps.store.get(runId);
+  }
+
+  /** A page of runs, newest first. */
+  async list(
+    query: ListQuery,
+  ): Promise<{ runs: RunView[]; total: number; next_cursor: string | null }> {
+    const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const page = await this.deps.store.list({ ...query, before });
+    const last = page.runs[page.runs.length - 1];
+    return {
+      runs: page.runs.map((r) => this.view(r)),
+      total: page.total,
+      next_cursor: page.hasMore && last ? encodeCursor(last.order) : null,
+    };
+  }
+
+  /** Cancels a queued or running run and answers with the final run; 409 when already final. */
+  cancel(runId: string): Promise<RunView> {
+    const pending = this.cancels.get(runId);
+    if (pending) return pending;
+    const work = this.cancelOnce(runId).finally(() => this.cancels.delete(runId));
+    this.cancels.set(runId, work);
+    return work;
+  }
+
+  /** The live log writer of a running run, or null. */
+  liveWriter(runId: string): RunLogWriter | null {
+    return this.executions.get(runId)?.writer ?? null;
+  }
+
+  /** Renders a record with its live queue position and line count. */
+  view(record: RunRecord): RunView {
+    const writer = record.status === "running" ? this.liveWriter(record.run_id) : null;
+    return toRunView(
+      record,
+      {
+        queuePosition: record.status === "queued" ? this.admission.position(record.run_id) : null,
+        logLines: writer ? writer.flushedSeq : null,
+      },
+      this.deps.catalog.get(record.module_id)?.def.parameters,
+    );
+  }
+
+  /** Refuses new runs, stops every running tree (grace, then kill) and records them cancelled. */
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    this.deps.wake.stop();
+    await Promise.all([...this.starting.values()]);
+    await Promise.all(
+      [...this.executions.values()].map((e) =>
+        e.stop("shutdown").then(() => this.settled(e.runId))
+      ),
+    );
+  }
+
+  private async cancelOnce(runId: string): Promise<RunView> {
+    for (;;) {
+      if (this.admission.remove(runId)) {
+        const record = await this.deps.store.transition(runId, "cancelled", {
+          completed_at: Date.now(),
+          error_message: finalOutcome({ kind: "cancelled" }).error_message,
+        });
+        if (record) {
+          this.deps.events.emit(record);
+          return this.view(record);
+        }
+      }
+      const starting = this.starting.get(runId);
+      if (starting) {
+        await starting;
+        continue;
+      }
+      const execution = this.executions.get(runId);
+      if (execution) {
+        await execution.stop("cancelled");
+        const record = await this.settled(runId);
+        if (record.status !== "cancelled") throw alreadyFinished(record);
+        return this.view(record);
+      }
+      const record = await this.deps.store.get(runId);
+      if (record === null) throw new AppError("RUN_NOT_FOUND", `Run "${runId}" was not found.`);
+      if (isFinal(record.status)) throw alreadyFinished(record);
+      // Queued or running in KV but not yet visible in memory: a start is between two steps.
+      await delay(10);
+    }
+  }
+
+  /** Waits until the run's execution has written its final record. */
+  private async settled(runId: string): Promise<RunRecord> {
+    await this.finishing.get(runId);
+    const record = await this.deps.store.get(runId);
+    if (record === null) throw new AppError("RUN_NOT_FOUND", `Run "${runId}" was not found.`);
+    return record;
+  }
+
+  /** Spawns the process of a run that holds a slot and whose record says `running`. */
+  private launch(record: RunRecord, module: CatalogModule): void {
+    const { options, kv } = this.deps;
+    const { program, leadingArgs } = scriptCommand(module.interpreter ?? "", module.scriptPath);
+    const args = [...leadingArgs, ...buildArgs(module.def.parameters, record.parameters)];
+    const displayArgs = [
+      ...leadingArgs,
+      ...buildArgs(module.def.parameters, masked(module, record.parameters)),
+    ];
+    const execution = new RunExecution(
+      record.run_id,
+      {
+        program,
+        args,
+        cwd: dirname(module.scriptPath),
+        env: {
+          ...module.def.env,
+          PYTHONUNBUFFERED: "1",
+          PYTHONIOENCODING: "utf-8",
+          PRISMQ_RUN_ID: record.run_id,
+          PRISMQ_MODULE_ID: record.module_id,
+        },
+      },
+      [program, ...displayArgs].join(" "),
+      this.deps.logs,
+      {
+        killGraceSeconds: options.killGraceSeconds,
+        timeoutSeconds: module.def.timeout_seconds ?? options.runTimeoutSeconds,
+        logMaxBytes: options.logMaxBytes,
+      },
+    );
+    this.executions.set(record.run_id, execution);
+    this.deps.events.emit(record);
+    const pidWritten = execution.pid === null
+      ? Promise.resolve()
+      : kv.set(keys.pid(record.run_id), execution.pid).then(() => {});
+    const finished = execution.result.then(async (result) => {
+      await pidWritten;
+      const outcome = finalOutcome(result.ending);
+      const final = await this.deps.store.transition(record.run_id, outcome.status, {
+        completed_at: result.finishedAt,
+        exit_code: result.exitCode,
+        error_message: outcome.error_message,
+        pid: result.pid,
+        log_lines: result.logLines,
+        log_truncated: result.logTruncated,
+      });
+      await kv.delete(keys.pid(record.run_id));
+      this.executions.delete(record.run_id);
+      this.admission.release(record.module_id);
+      if (final) this.deps.events.emit(final);
+      void this.pump();
+    }).catch((err) => {
+      console.error(`run ${record.run_id}: could not record its end:`, err);
+    }).finally(() => this.finishing.delete(record.run_id));
+    this.finishing.set(record.run_id, finished);
+  }
+
+  /** Starts queued runs while slots allow, in submission order. Safe to call any time. */
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        for (;;) {
+          if (this.shuttingDown) return;
+          const next = this.admission.admitNext();
+          if (next === null) break;
+          const started = this.startQueued(next.runId, next.moduleId);
+          this.starting.set(next.runId, started);
+          await started;
+          this.starting.delete(next.runId);
+        }
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async startQueued(runId: string, moduleId: string): Promise<void> {
+    try {
+      const module = this.deps.catalog.get(moduleId);
+      const record = await this.deps.store.transition(runId, "running", { started_at: Date.now() });
+      if (record === null || module === undefined) {
+        this.admission.release(moduleId);
+        if (record && !module) await this.failUnknownModule(record);
+        return;
+      }
+      this.launch(record, module);
+    } catch (err) {
+      this.admission.release(moduleId);
+      console.error(`run ${runId}: could not start:`, err);
+    }
+  }
+
+  private async failUnknownModule(record: RunRecord): Promise<void> {
+    const final = await this.deps.store.transition(record.run_id, "failed", {
+      completed_at: Date.now(),
+      error_message: `the module "${record.module_id}" is no longer in the module file`,
+    });
+    if (final) this.deps.events.emit(final);
+  }
+
+  /** Marks a run the previous server process left `running` as failed, and stops its tree. */
+  private async recoverLostRun(record: RunRecord): Promise<void> {
+    const { kv, logs, store } = this.deps;
+    const pidEntry = await kv.get<number>(keys.pid(record.run_id));
+    const pid = pidEntry.value;
+    if (typeof pid === "number" && processGroupAlive(pid)) {
+      await runStopAction(stopAction(Deno.build.os, pid, "kill", false));
+    }
+    const lastSeq = await logs.lastSeq(record.run_id);
+    const outcome = finalOutcome({ kind: "server_lost" });
+    const line = {
+      seq: lastSeq + 1,
+      stream: "system" as const,
+      ts: Date.now(),
+      bytes: new TextEncoder().encode(outcome.error_message!),
+    };
+    await logs.writeChunk(record.run_id, [line]);
+    await store.transition(record.run_id, outcome.status, {
+      completed_at: Date.now(),
+      error_message: outcome.error_message,
+      pid: pid ?? null,
+      log_lines: line.seq,
+    });
+    await kv.delete(keys.pid(record.run_id));
+  }
+
+  private requireModule(moduleId: string): CatalogModule {
+    const module = this.deps.catalog.get(moduleId);
+    if (!module) throw new AppError("MODULE_NOT_FOUND", `Module "${moduleId}" was not found.`);
+    return module;
+  }
+
+  private nextOrder(now: number): number {
+    this.lastOrder = Math.max(now * 1000, this.lastOrder + 1);
+    return this.lastOrder;
+  }
+}
+
+function masked(
+  module: CatalogModule,
+  values: Record<string, ParamValue>,
+): Record<string, ParamValue> {
+  const out = { ...values };
+  for (const p of module.def.parameters) {
+    if (p.type === "password" && Object.hasOwn(out, p.name)) out[p.name] = MASK;
+  }
+  return out;
+}
+
+function alreadyFinished(record: RunRecord): AppError {
+  return new AppError(
+    "RUN_ALREADY_FINISHED",
+    `Run "${record.run_id}" is already ${record.status}.`,
+  );
+}
+
+/** Cursor of a listing page: the submission order of the page's last run. */
+export function encodeCursor(order: number): string {
+  return btoa(String(order)).replaceAll("=", "");
+}
+
+/** Reads a cursor; 422 when it was not made by encodeCursor. */
+export function decodeCursor(cursor: string): number {
+  try {
+    const order = Number(atob(cursor));
+    if (Number.isSafeInteger(order) && order > 0) return order;
+  } catch {
+    // fall through
+  }
+  throw validationError(
+    [{ field: "cursor", message: "is not a cursor this server gave out" }],
+    "Invalid query.",
+  );
+}

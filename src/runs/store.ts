@@ -1,0 +1,201 @@
+import { addToCounter, counterValue, getAll, keys } from "../kv/keys.ts";
+import { isFinal, type RunRecord, runRecordSchema, type RunStatus } from "./model.ts";
+import { canTransition } from "./transitions.ts";
+
+/** Filters and paging of a run listing. */
+export interface RunQuery {
+  moduleId?: string;
+  status?: RunStatus;
+  limit: number;
+  /** Submission order of the last run of the previous page. */
+  before?: number;
+}
+
+/** Per-module counts for the module view. */
+export interface ModuleStats {
+  total: number;
+  completed: number;
+  finished: number;
+  lastRunAt: number | null;
+}
+
+/** Run records and their indexes in Deno KV; every status change goes through `transition`. */
+export class RunStore {
+  constructor(private readonly kv: Deno.Kv) {}
+
+  /** The stored run, or null. */
+  async get(runId: string): Promise<RunRecord | null> {
+    const entry = await this.kv.get(keys.run(runId));
+    return entry.value === null ? null : runRecordSchema.parse(entry.value);
+  }
+
+  /** Stores a new run with its indexes and counters; `prepare` may add to the same atomic write. */
+  async create(record: RunRecord, prepare?: (op: Deno.AtomicOperation) => void): Promise<void> {
+    const { run_id: id, module_id: moduleId, status, order } = record;
+    const op = this.kv.atomic()
+      .check({ key: keys.run(id), versionstamp: null })
+      .set(keys.run(id), record)
+      .set(keys.byOrder(order), id)
+      .set(keys.byModule(moduleId, order), id)
+      .set(keys.byStatus(status, order), id)
+      .set(keys.byModuleStatus(moduleId, status, order), id)
+      .set(keys.lastRun(moduleId), record.created_at);
+    addToCounter(op, keys.countAll(), 1);
+    addToCounter(op, keys.countStatus(status), 1);
+    addToCounter(op, keys.countModule(moduleId), 1);
+    addToCounter(op, keys.countModuleStatus(moduleId, status), 1);
+    prepare?.(op);
+    const result = await op.commit();
+    if (!result.ok) throw new Error(`run ${id} already exists`);
+  }
+
+  /**
+   * Moves a run to `to` with the given changes, atomically against concurrent writers.
+   * Returns the new record, or null when the run is missing or the move is not allowed
+   * from its current status (for example when it is already final).
+   */
+  async transition(
+    runId: string,
+    to: RunStatus,
+    changes: Partial<Omit<RunRecord, "run_id" | "status" | "order" | "module_id">>,
+  ): Promise<RunRecord | null> {
+    for (;;) {
+      const entry = await this.kv.get(keys.run(runId));
+      if (entry.value === null) return null;
+      const current = runRecordSchema.parse(entry.value);
+      if (!canTransition(current.status, to)) return null;
+      const next: RunRecord = { ...current, ...changes, status: to };
+      const { module_id: moduleId, order } = current;
+      const op = this.kv.atomic()
+        .check(entry)
+        .set(keys.run(runId), next)
+        .delete(keys.byStatus(current.status, order))
+        .delete(keys.byModuleStatus(moduleId, current.status, order))
+        .set(keys.byStatus(to, order), runId)
+        .set(keys.byModuleStatus(moduleId, to, order), runId);
+      addToCounter(op, keys.countStatus(current.status), -1);
+      addToCounter(op, keys.countStatus(to), 1);
+      addToCounter(op, keys.countModuleStatus(moduleId, current.status), -1);
+      addToCounter(op, keys.countModuleStatus(moduleId, to), 1);
+      if (isFinal(to)) op.set(keys.finished(next.completed_at ?? Date.now(), runId), runId);
+      if ((await op.commit()).ok) return next;
+    }
+  }
+
+  /** One page of runs, newest first, and how many runs match the filters. */
+  async list(query: RunQuery): Promise<{ runs: RunRecord[]; total: number; hasMore: boolean }> {
+    const { moduleId, status } = query;
+    const prefix = moduleId !== undefined && status !== undefined
+      ? keys.byModuleStatusPrefix(moduleId, status)
+      : moduleId !== undefined
+      ? keys.byModulePrefix(moduleId)
+      : status !== undefined
+      ? keys.byStatusPrefix(status)
+      : keys.byOrderPrefix();
+    const countKey = moduleId !== undefined && status !== undefined
+      ? keys.countModuleStatus(moduleId, status)
+      : moduleId !== undefined
+      ? keys.countModule(moduleId)
+      : status !== undefined
+      ? keys.countStatus(status)
+      : keys.countAll();
+    const selector: Deno.KvListSelector = query.before === undefined
+      ? { prefix }
+      : { prefix, end: [...prefix, query.before] };
+    const ids: string[] = [];
+    for await (
+      const entry of this.kv.list<string>(selector, { reverse: true, limit: query.limit + 1 })
+    ) {
+      ids.push(entry.value);
+    }
+    const hasMore = ids.length > query.limit;
+    const pageIds = ids.slice(0, query.limit);
+    const [count, ...entries] = await getAll(this.kv, [countKey, ...pageIds.map(keys.run)]);
+    const runs = entries.filter((e) => e.value !== null).map((e) => runRecordSchema.parse(e.value));
+    return { runs, total: counterValue(count), hasMore };
+  }
+
+  /** Every run with this status, in submission order (used at start for recovery and the queue). */
+  async allWithStatus(status: RunStatus): Promise<RunRecord[]> {
+    const ids: string[] = [];
+    for await (const entry of this.kv.list<string>({ prefix: keys.byStatusPrefix(status) })) {
+      ids.push(entry.value);
+    }
+    const entries = await getAll(this.kv, ids.map(keys.run));
+    return entries.filter((e) => e.value !== null).map((e) => runRecordSchema.parse(e.value));
+  }
+
+  /** The highest submission order stored, or 0. */
+  async lastOrder(): Promise<number> {
+    for await (
+      const entry of this.kv.list({ prefix: keys.byOrderPrefix() }, { reverse: true, limit: 1 })
+    ) {
+      return entry.key[1] as number;
+    }
+    return 0;
+  }
+
+  /** Counts of one module's runs. */
+  async moduleStats(moduleId: string): Promise<ModuleStats> {
+    const [total, completed, failed, cancelled, last] = await this.kv.getMany([
+      keys.countModule(moduleId),
+      keys.countModuleStatus(moduleId, "completed"),
+      keys.countModuleStatus(moduleId, "failed"),
+      keys.countModuleStatus(moduleId, "cancelled"),
+      keys.lastRun(moduleId),
+    ]);
+    const done = counterValue(completed);
+    return {
+      total: counterValue(total),
+      completed: done,
+      finished: done + counterValue(failed) + counterValue(cancelled),
+      lastRunAt: typeof last.value === "number" ? last.value : null,
+    };
+  }
+
+  /** Ids of finished runs completed before `cutoff` (epoch ms), oldest first. */
+  async finishedBefore(
+    cutoff: number,
+    limit: number,
+  ): Promise<{ runId: string; completedAt: number }[]> {
+    const out: { runId: string; completedAt: number }[] = [];
+    const selector = { prefix: keys.finishedPrefix(), end: [...keys.finishedPrefix(), cutoff] };
+    for await (const entry of this.kv.list<string>(selector, { limit })) {
+      out.push({ runId: entry.value, completedAt: entry.key[1] as number });
+    }
+    return out;
+  }
+
+  /** Deletes a finished run's record, indexes and counts (not its log chunks). */
+  async delete(record: RunRecord): Promise<void> {
+    const { run_id: id, module_id: moduleId, status, order } = record;
+    const op = this.kv.atomic()
+      .check({ key: keys.run(id), versionstamp: (await this.kv.get(keys.run(id))).versionstamp })
+      .delete(keys.run(id))
+      .delete(keys.byOrder(order))
+      .delete(keys.byModule(moduleId, order))
+      .delete(keys.byStatus(status, order))
+      .delete(keys.byModuleStatus(moduleId, status, order))
+      .delete(keys.finished(record.completed_at ?? 0, id));
+    addToCounter(op, keys.countAll(), -1);
+    addToCounter(op, keys.countStatus(status), -1);
+    addToCounter(op, keys.countModule(moduleId), -1);
+    addToCounter(op, keys.countModuleStatus(moduleId, status), -1);
+    await op.commit();
+  }
+
+  /** Drops a finished-index entry whose run is already gone. */
+  async forgetFinished(runId: string, completedAt: number): Promise<void> {
+    await this.kv.delete(keys.finished(completedAt, runId));
+  }
+
+  /** Counts of runs by status across all modules. */
+  async statusCounts(): Promise<Record<RunStatus, number>> {
+    const statuses = ["queued", "running", "completed", "failed", "cancelled"] as const;
+    const entries = await this.kv.getMany(statuses.map((s) => keys.countStatus(s)));
+    return Object.fromEntries(statuses.map((s, i) => [s, counterValue(entries[i])])) as Record<
+      RunStatus,
+      number
+    >;
+  }
+}

@@ -1,0 +1,55 @@
+import { z } from "zod";
+import type { ParameterDef } from "../modules/schema.ts";
+import { RUN_STATUSES, type RunRecord } from "./model.ts";
+
+/** The contract's RUN. */
+export const runViewSchema = z.object({
+  run_id: z.string(),
+  module_id: z.string(),
+  module_name: z.string(),
+  status: z.enum(RUN_STATUSES),
+  parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  completed_at: z.string().nullable(),
+  duration_seconds: z.number().nullable(),
+  exit_code: z.number().nullable(),
+  error_message: z.string().nullable(),
+  queue_position: z.number().int().nullable(),
+  log_lines: z.number().int(),
+});
+export type RunView = z.infer<typeof runViewSchema>;
+
+export const MASK = "********";
+
+const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
+
+/** Renders a stored run for callers; password values are masked. */
+export function toRunView(
+  record: RunRecord,
+  live: { queuePosition: number | null; logLines: number | null },
+  parameterDefs: readonly ParameterDef[] = [],
+): RunView {
+  const parameters = { ...record.parameters };
+  for (const p of parameterDefs) {
+    if (p.type === "password" && Object.hasOwn(parameters, p.name)) parameters[p.name] = MASK;
+  }
+  const duration = record.started_at !== null && record.completed_at !== null
+    ? (record.completed_at - record.started_at) / 1000
+    : null;
+  return {
+    run_id: record.run_id,
+    module_id: record.module_id,
+    module_name: record.module_name,
+    status: record.status,
+    parameters,
+    created_at: iso(record.created_at)!,
+    started_at: iso(record.started_at),
+    completed_at: iso(record.completed_at),
+    duration_seconds: duration,
+    exit_code: record.exit_code,
+    error_message: record.error_message,
+    queue_position: record.status === "queued" ? live.queuePosition : null,
+    log_lines: live.logLines ?? record.log_lines,
+  };
+}

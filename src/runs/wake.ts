@@ -1,0 +1,53 @@
+/**
+ * A durable nudge that makes the service look at its queue again: after a restart, or if an
+ * in-process wake-up was lost. Admission itself never depends on it.
+ */
+export interface WakeSource {
+  /** Adds a wake-up to the atomic write that queues a run. */
+  attach(op: Deno.AtomicOperation): void;
+  /** Starts delivering wake-ups to `onWake`. */
+  start(onWake: () => void): void;
+  /** Stops delivering. */
+  stop(): void;
+}
+
+/** Wake-ups through Deno KV queues (delivery is at-least-once; the handler is idempotent). */
+export class KvQueueWake implements WakeSource {
+  private stopped = false;
+
+  constructor(private readonly kv: Deno.Kv) {}
+
+  attach(op: Deno.AtomicOperation): void {
+    op.enqueue({ kind: "queue-wake" });
+  }
+
+  start(onWake: () => void): void {
+    this.kv.listenQueue(() => {
+      if (!this.stopped) onWake();
+    }).catch(() => {
+      // Ends when KV closes.
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+/** Wake-ups by polling, for KV Connect, which has no queues. */
+export class PollingWake implements WakeSource {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly intervalMs = 1000) {}
+
+  attach(): void {}
+
+  start(onWake: () => void): void {
+    this.timer = setInterval(onWake, this.intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

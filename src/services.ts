@@ -1,0 +1,24 @@
+import type { ModuleCatalog } from "./modules/catalog.ts";
+import type { PresetStore } from "./modules/presets.ts";
+import type { LogReader } from "./logs/reader.ts";
+import type { LogStore } from "./logs/store.ts";
+import type { RunEvents } from "./runs/events.ts";
+import type { RunService } from "./runs/service.ts";
+import type { RunStore } from "./runs/store.ts";
+import type { Settings } from "./settings.ts";
+
+/** The services the routes are given; built once in src/app.ts. */
+export interface Services {
+  settings: Settings;
+  version: string;
+  startedAt: number;
+  catalog: ModuleCatalog;
+  presets: PresetStore;
+  store: RunStore;
+  logs: LogStore;
+  logReader: LogReader;
+  events: RunEvents;
+  runs: RunService;
+  /** Aborted when the server shuts down, so long-lived streams end. */
+  shutdownSignal: AbortSignal;
+}

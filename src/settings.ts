@@ -1,0 +1,136 @@
+import { isAbsolute, resolve } from "node:path";
+import { z } from "zod";
+import { ConfigError } from "./errors.ts";
+import { defaultInterpreter } from "./process/interpreter.ts";
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.string().trim().regex(/^\d+$/, "expected a whole number").transform(Number).pipe(
+    z.number().int().min(min).max(max),
+  );
+
+const seconds = z.string().trim().regex(/^\d+(\.\d+)?$/, "expected a number of seconds")
+  .transform(Number);
+
+/** Environment variables of the contract with their defaults, before parsing. */
+const ENV_DEFAULTS = {
+  PRISMQ_HOST: "127.0.0.1",
+  PRISMQ_PORT: "8000",
+  PRISMQ_MODULES: "./configs/modules.json",
+  PRISMQ_DATA_DIR: "./data",
+  PRISMQ_KV_PATH: "",
+  PRISMQ_PYTHON: "",
+  PRISMQ_MAX_CONCURRENT_RUNS: "10",
+  PRISMQ_MAX_QUEUED_RUNS: "1000",
+  PRISMQ_KILL_GRACE_SECONDS: "5",
+  PRISMQ_RUN_TIMEOUT_SECONDS: "0",
+  PRISMQ_LOG_MAX_BYTES: "104857600",
+  PRISMQ_RETENTION_DAYS: "30",
+  PRISMQ_CORS_ORIGINS: "http://localhost:5173,http://127.0.0.1:5173",
+  PRISMQ_API_TOKEN: "",
+} as const;
+
+export type SettingName = keyof typeof ENV_DEFAULTS;
+
+const settingsSchema = z.object({
+  PRISMQ_HOST: z.string().trim().min(1, "expected a host name or address"),
+  PRISMQ_PORT: integer(0, 65535),
+  PRISMQ_MODULES: z.string().trim().min(1, "expected a file path"),
+  PRISMQ_DATA_DIR: z.string().trim().min(1, "expected a folder path"),
+  PRISMQ_KV_PATH: z.string().trim(),
+  PRISMQ_PYTHON: z.string().trim(),
+  PRISMQ_MAX_CONCURRENT_RUNS: integer(1),
+  PRISMQ_MAX_QUEUED_RUNS: integer(0),
+  PRISMQ_KILL_GRACE_SECONDS: seconds,
+  PRISMQ_RUN_TIMEOUT_SECONDS: seconds,
+  PRISMQ_LOG_MAX_BYTES: integer(0),
+  PRISMQ_RETENTION_DAYS: seconds,
+  PRISMQ_CORS_ORIGINS: z.string().transform((s) =>
+    s.split(",").map((o) => o.trim()).filter((o) => o.length > 0)
+  ),
+  PRISMQ_API_TOKEN: z.string(),
+});
+
+/** The server's settings, parsed and with paths made absolute. */
+export interface Settings {
+  host: string;
+  port: number;
+  modulesPath: string;
+  dataDir: string;
+  /** A file path, `:memory:`, or a KV Connect URL. */
+  kvPath: string;
+  python: string;
+  maxConcurrentRuns: number;
+  maxQueuedRuns: number;
+  killGraceSeconds: number;
+  runTimeoutSeconds: number;
+  logMaxBytes: number;
+  retentionDays: number;
+  corsOrigins: string[];
+  apiToken: string | null;
+}
+
+/** Turns `--data-dir x` / `--port=9000` into `{PRISMQ_DATA_DIR: "x", PRISMQ_PORT: "9000"}`. */
+export function cliOverrides(args: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith("--")) throw new ConfigError(`unexpected argument "${arg}"`);
+    const eq = arg.indexOf("=");
+    const flag = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    const name = `PRISMQ_${flag.replaceAll("-", "_").toUpperCase()}`;
+    if (!(name in ENV_DEFAULTS)) throw new ConfigError(`unknown option --${flag}`);
+    const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
+    if (value === undefined || (eq === -1 && value.startsWith("--"))) {
+      throw new ConfigError(`option --${flag} needs a value`);
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+/** Parses settings from environment variables (and CLI overrides); throws ConfigError naming the setting. */
+export function parseSettings(
+  env: Record<string, string | undefined>,
+  cwd = Deno.cwd(),
+  os: typeof Deno.build.os = Deno.build.os,
+): Settings {
+  const raw: Record<string, string> = {};
+  for (const [name, fallback] of Object.entries(ENV_DEFAULTS)) {
+    const given = env[name];
+    raw[name] = given === undefined || given.trim() === "" ? fallback : given;
+  }
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0]);
+    throw new ConfigError(`invalid setting ${name}=${JSON.stringify(raw[name])}: ${issue.message}`);
+  }
+  const s = parsed.data;
+  const dataDir = resolve(cwd, s.PRISMQ_DATA_DIR);
+  const kvPath = s.PRISMQ_KV_PATH === ""
+    ? resolve(dataDir, "runner.kv")
+    : isRemoteOrMemory(s.PRISMQ_KV_PATH)
+    ? s.PRISMQ_KV_PATH
+    : resolve(cwd, s.PRISMQ_KV_PATH);
+  return {
+    host: s.PRISMQ_HOST,
+    port: s.PRISMQ_PORT,
+    modulesPath: isAbsolute(s.PRISMQ_MODULES) ? s.PRISMQ_MODULES : resolve(cwd, s.PRISMQ_MODULES),
+    dataDir,
+    kvPath,
+    python: s.PRISMQ_PYTHON === "" ? defaultInterpreter(os) : s.PRISMQ_PYTHON,
+    maxConcurrentRuns: s.PRISMQ_MAX_CONCURRENT_RUNS,
+    maxQueuedRuns: s.PRISMQ_MAX_QUEUED_RUNS,
+    killGraceSeconds: s.PRISMQ_KILL_GRACE_SECONDS,
+    runTimeoutSeconds: s.PRISMQ_RUN_TIMEOUT_SECONDS,
+    logMaxBytes: s.PRISMQ_LOG_MAX_BYTES,
+    retentionDays: s.PRISMQ_RETENTION_DAYS,
+    corsOrigins: s.PRISMQ_CORS_ORIGINS,
+    apiToken: s.PRISMQ_API_TOKEN === "" ? null : s.PRISMQ_API_TOKEN,
+  };
+}
+
+/** True for `:memory:` and KV Connect URLs, which are not files on disk. */
+export function isRemoteOrMemory(kvPath: string): boolean {
+  return kvPath === ":memory:" || /^https?:\/\//.test(kvPath);
+}
