@@ -129,8 +129,13 @@ export class RunExecution {
 
   private async drain(readers: { reader: PipeReader; splitter: LineSplitter }[]): Promise<void> {
     const all = Promise.all(readers.map((r) => r.reader.finished));
-    const timer = delay(DRAIN_MS, "timeout", { ref: false });
-    if (await Promise.race([all.then(() => "done"), timer]) === "timeout") {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"timeout">((resolve) =>
+      timer = setTimeout(() => resolve("timeout"), DRAIN_MS)
+    );
+    const outcome = await Promise.race([all.then(() => "done" as const), timeout]);
+    clearTimeout(timer);
+    if (outcome === "timeout") {
       this.writer.system(
         "output pipes still held open by another process after exit: stopped reading",
       );

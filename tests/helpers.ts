@@ -1,0 +1,146 @@
+import { join, resolve } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { createRunner, type Runner } from "../src/app.ts";
+import { parseSettings, type Settings } from "../src/settings.ts";
+
+export const FIXTURES = resolve(import.meta.dirname!, "fixtures");
+
+let realPython: string | null = null;
+
+/** The real interpreter behind `python3` (a pyenv shim costs ~80 ms a spawn). */
+export function python(): string {
+  if (realPython === null) {
+    const out = new Deno.Command("python3", { args: ["-c", "import sys; print(sys.executable)"] })
+      .outputSync();
+    realPython = new TextDecoder().decode(out.stdout).trim() || "python3";
+  }
+  return realPython;
+}
+
+/** A module of a test's own module file. */
+export interface TestModule {
+  id: string;
+  script: string;
+  parameters?: unknown[];
+  [key: string]: unknown;
+}
+
+/** Writes a module file whose scripts live in tests/fixtures; returns its path. */
+export function writeModuleFile(dir: string, modules: TestModule[]): string {
+  const path = join(dir, "modules.json");
+  const body = {
+    modules: modules.map(({ script, ...m }) => ({
+      name: m.id,
+      description: `test module ${m.id}`,
+      category: "Tests",
+      script_path: script.startsWith("/") ? script : join(FIXTURES, script),
+      ...m,
+    })),
+  };
+  Deno.writeTextFileSync(path, JSON.stringify(body, null, 2));
+  return path;
+}
+
+/** A running test server: real KV file, real HTTP on port 0. */
+export interface TestServer {
+  url: string;
+  runner: Runner;
+  dir: string;
+  settings: Settings;
+  request(path: string, init?: RequestInit): Promise<Response>;
+  json<T = any>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
+  post<T = any>(path: string, body: unknown): Promise<{ status: number; body: T }>;
+  close(): Promise<void>;
+}
+
+/** Starts the service with test modules; `env` adds settings. */
+export async function startServer(
+  modules: TestModule[],
+  env: Record<string, string> = {},
+  dir = Deno.makeTempDirSync({ prefix: "prismq-test-" }),
+): Promise<TestServer> {
+  const modulesPath = writeModuleFile(dir, modules);
+  const settings = parseSettings({
+    PRISMQ_PORT: "0",
+    PRISMQ_MODULES: modulesPath,
+    PRISMQ_DATA_DIR: join(dir, "data"),
+    PRISMQ_PYTHON: python(),
+    PRISMQ_KILL_GRACE_SECONDS: "1",
+    ...env,
+  });
+  const runner = await createRunner(settings);
+  await runner.start();
+  const ready = Promise.withResolvers<number>();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: ({ port }) => ready.resolve(port) },
+    runner.app.fetch,
+  );
+  const url = `http://127.0.0.1:${await ready.promise}`;
+  const request = (path: string, init?: RequestInit) => fetch(url + path, init);
+  const json = async (path: string, init?: RequestInit) => {
+    const res = await request(path, init);
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  return {
+    url,
+    runner,
+    dir,
+    settings,
+    request,
+    json,
+    post: (path, body) =>
+      json(path, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }),
+    async close() {
+      await runner.shutdown();
+      await server.shutdown();
+    },
+  };
+}
+
+/** Polls `check` until it returns a truthy value; fails after `timeoutMs`. */
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  what = "condition",
+): Promise<NonNullable<T>> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (performance.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await delay(20);
+  }
+}
+
+/** Waits until the run reaches a final status and returns it. */
+export async function waitFinal(
+  server: TestServer,
+  runId: string,
+  timeoutMs = 15_000,
+): Promise<any> {
+  return await waitFor(
+    async () => {
+      const { body } = await server.json(`/api/runs/${runId}`);
+      return ["completed", "failed", "cancelled"].includes(body.status) ? body : null;
+    },
+    timeoutMs,
+    `run ${runId} to finish`,
+  );
+}
+
+/** True while a process with this pid exists. */
+export function pidAlive(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch {
+    return false;
+  }
+}
