@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- test code reads loosely typed JSON answers
 import { join, resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { createRunner, type Runner } from "../src/app.ts";

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- test code reads loosely typed JSON answers
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pidAlive, startServer, waitFinal, waitFor } from "./helpers.ts";
