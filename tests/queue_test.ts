@@ -1,0 +1,171 @@
+// deno-lint-ignore-file no-explicit-any -- test code reads loosely typed JSON answers
+import assert from "node:assert/strict";
+import { startServer, type TestServer, waitFinal, waitFor } from "./helpers.ts";
+
+const nap = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  script: "nap.py",
+  parameters: [{ name: "seconds", type: "number", default: 1 }],
+  ...extra,
+});
+
+/** Largest number of runs whose [started_at, completed_at] intervals overlap at one instant. */
+function maxOverlap(runs: any[]): number {
+  const events = runs.flatMap((r) => [
+    [Date.parse(r.started_at), 1],
+    [Date.parse(r.completed_at), -1],
+  ]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let max = 0;
+  for (const [, d] of events) max = Math.max(max, now += d);
+  return max;
+}
+
+async function sampleRunning(
+  server: TestServer,
+  until: () => boolean,
+  moduleId?: string,
+): Promise<number> {
+  let max = 0;
+  while (!until()) {
+    const q = moduleId ? `&module_id=${moduleId}` : "";
+    max = Math.max(max, (await server.json(`/api/runs?status=running&limit=1${q}`)).body.total);
+  }
+  return max;
+}
+
+Deno.test("limit 2: eight runs never run more than 2 at once, start in submission order, all complete", async () => {
+  const server = await startServer([nap("nap")], { PRISMQ_MAX_CONCURRENT_RUNS: "2" });
+  try {
+    const submitted = await Promise.all(
+      Array.from(
+        { length: 8 },
+        () => server.post("/api/modules/nap/run", { parameters: { seconds: 0.5 } }),
+      ),
+    );
+    assert.ok(submitted.every((s) => s.status === 202));
+    const created = submitted.map((s) => s.body).sort((a, b) =>
+      a.created_at.localeCompare(b.created_at)
+    );
+    const queued = submitted.map((s) => s.body).filter((r) => r.status === "queued");
+    assert.equal(queued.length, 6);
+    assert.deepEqual(queued.map((r) => r.queue_position).sort(), [1, 2, 3, 4, 5, 6]);
+    let done = false;
+    const finals = Promise.all(created.map((r) => waitFinal(server, r.run_id))).then((f) => {
+      done = true;
+      return f;
+    });
+    const sampled = await sampleRunning(server, () => done);
+    const runs = await finals;
+    assert.ok(sampled <= 2, `sampled ${sampled} running`);
+    assert.ok(runs.every((r) => r.status === "completed"));
+    assert.ok(maxOverlap(runs) <= 2, `overlap ${maxOverlap(runs)}`);
+    // The queued runs started in the order they were submitted (queue_position 1 first).
+    const byPosition = [...queued].sort((a, b) => a.queue_position - b.queue_position).map((r) =>
+      r.run_id
+    );
+    const byStart = runs.filter((r) => byPosition.includes(r.run_id))
+      .sort((a, b) => a.started_at.localeCompare(b.started_at) || 0).map((r) => r.run_id);
+    assert.deepEqual(byStart, byPosition);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("a module limit of 1 under a global limit of 4 keeps that module's order and lets others pass", async () => {
+  const server = await startServer([nap("one", { max_concurrent_runs: 1 }), nap("other")], {
+    PRISMQ_MAX_CONCURRENT_RUNS: "4",
+  });
+  try {
+    const ones = [];
+    for (let i = 0; i < 3; i++) {
+      ones.push((await server.post("/api/modules/one/run", { parameters: { seconds: 0.4 } })).body);
+    }
+    assert.deepEqual(ones.map((r) => r.status), ["running", "queued", "queued"]);
+    const others = [];
+    for (let i = 0; i < 2; i++) {
+      others.push(
+        (await server.post("/api/modules/other/run", { parameters: { seconds: 0.4 } })).body,
+      );
+    }
+    // No head-of-line blocking: the other module starts at once although "one" has runs queued.
+    assert.deepEqual(others.map((r) => r.status), ["running", "running"]);
+    const oneRuns = await Promise.all(ones.map((r) => waitFinal(server, r.run_id)));
+    await Promise.all(others.map((r) => waitFinal(server, r.run_id)));
+    assert.equal(maxOverlap(oneRuns), 1);
+    const starts = oneRuns.map((r) => r.started_at);
+    assert.deepEqual(starts, [...starts].sort());
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("200 parallel submissions at limit 4: each run starts once, all finish, no 5xx", async () => {
+  const server = await startServer([nap("fast")], {
+    PRISMQ_MAX_CONCURRENT_RUNS: "4",
+    PRISMQ_MAX_QUEUED_RUNS: "1000",
+  });
+  try {
+    const answers = await Promise.all(
+      Array.from(
+        { length: 200 },
+        () => server.post("/api/modules/fast/run", { parameters: { seconds: 0 } }),
+      ),
+    );
+    assert.deepEqual([...new Set(answers.map((a) => a.status))], [202]);
+    const ids = answers.map((a) => a.body.run_id);
+    assert.equal(new Set(ids).size, 200);
+    await waitFor(
+      async () => {
+        const { body } = await server.json("/api/runs?status=completed&limit=1");
+        return body.total === 200;
+      },
+      60_000,
+      "200 completed runs",
+    );
+    const health = await server.json("/api/health");
+    assert.equal(health.status, 200);
+    assert.equal(health.body.active_runs, 0);
+    assert.equal(health.body.queued_runs, 0);
+    for (const id of ids) {
+      const logs = (await server.json(`/api/runs/${id}/logs`)).body.logs;
+      const starts = logs.filter((l: any) => l.message.startsWith("run "));
+      assert.deepEqual(starts.map((l: any) => l.message), [`run ${id} started`]);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("a full queue answers 429 QUEUE_FULL and stores nothing; a cancelled queued run never starts", async () => {
+  const server = await startServer([nap("nap")], {
+    PRISMQ_MAX_CONCURRENT_RUNS: "1",
+    PRISMQ_MAX_QUEUED_RUNS: "2",
+  });
+  try {
+    const first = (await server.post("/api/modules/nap/run", { parameters: { seconds: 30 } })).body;
+    const second = (await server.post("/api/modules/nap/run", {})).body;
+    const third = (await server.post("/api/modules/nap/run", {})).body;
+    assert.deepEqual([first.status, second.status, third.status], ["running", "queued", "queued"]);
+    assert.deepEqual([second.queue_position, third.queue_position], [1, 2]);
+    const refused = await server.post("/api/modules/nap/run", {});
+    assert.equal(refused.status, 429);
+    assert.equal(refused.body.error_code, "QUEUE_FULL");
+    assert.equal((await server.json("/api/runs")).body.total, 3);
+
+    const cancelled = await server.json(`/api/runs/${second.run_id}`, { method: "DELETE" });
+    assert.equal(cancelled.status, 200);
+    assert.equal(cancelled.body.status, "cancelled");
+    assert.equal(cancelled.body.started_at, null);
+    assert.equal((await server.json(`/api/runs/${third.run_id}`)).body.queue_position, 1);
+    await server.json(`/api/runs/${first.run_id}`, { method: "DELETE" });
+    const thirdFinal = await waitFinal(server, third.run_id);
+    assert.equal(thirdFinal.status, "completed");
+    const secondFinal = (await server.json(`/api/runs/${second.run_id}`)).body;
+    assert.equal(secondFinal.status, "cancelled");
+    assert.equal(secondFinal.started_at, null);
+    assert.equal((await server.json(`/api/runs/${second.run_id}/logs`)).body.logs.length, 0);
+  } finally {
+    await server.close();
+  }
+});
