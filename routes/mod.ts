@@ -10,6 +10,7 @@ import { healthRoutes } from "./health.ts";
 import { logRoutes } from "./logs.ts";
 import { moduleRoutes } from "./modules.ts";
 import { runRoutes } from "./runs.ts";
+import { streamRoutes } from "./stream.ts";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -36,6 +37,7 @@ export function createHttpApp(s: Services): Hono {
   app.route("/", moduleRoutes(s));
   app.route("/", runRoutes(s));
   app.route("/", logRoutes(s));
+  app.route("/", streamRoutes(s));
   app.notFound((c) =>
     c.json({ detail: `No route for ${c.req.method} ${c.req.path}.`, error_code: "NOT_FOUND" }, 404)
   );

@@ -11,7 +11,7 @@ import { RetentionSweeper } from "./runs/retention.ts";
 import { RunService } from "./runs/service.ts";
 import { RunStore } from "./runs/store.ts";
 import { KvQueueWake, PollingWake } from "./runs/wake.ts";
-import type { Services } from "./services.ts";
+import { Lifecycle, type Services } from "./services.ts";
 import type { Settings } from "./settings.ts";
 
 /** The whole service: its HTTP app, its services, and its start and stop. */
@@ -46,7 +46,7 @@ export async function createRunner(
     wake: remote ? new PollingWake() : new KvQueueWake(kv),
     options: settings,
   });
-  const shutdown = new AbortController();
+  const lifecycle = new Lifecycle();
   const services: Services = {
     settings,
     version: denoJson.version,
@@ -58,7 +58,7 @@ export async function createRunner(
     logReader: new LogReader(runs, logs),
     events,
     runs,
-    shutdownSignal: shutdown.signal,
+    lifecycle,
   };
   const retention = new RetentionSweeper(store, logs, settings.retentionDays);
   let closed: Promise<void> | null = null;
@@ -72,7 +72,7 @@ export async function createRunner(
     shutdown() {
       closed ??= (async () => {
         await runs.shutdown();
-        shutdown.abort();
+        await lifecycle.end(1000);
         await retention.stop();
         kv.close();
       })();

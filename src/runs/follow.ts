@@ -1,0 +1,172 @@
+import { type LogLine, type RawLine, toLogLine } from "../logs/line.ts";
+import type { LogStore } from "../logs/store.ts";
+import type { RunEvents } from "./events.ts";
+import { isFinal, type RunRecord } from "./model.ts";
+import type { RunService } from "./service.ts";
+import type { RunView } from "./view.ts";
+
+/** What a follower of a run receives, in order. */
+export type FollowEvent =
+  | { kind: "line"; line: LogLine }
+  | { kind: "status"; run: RunView }
+  | { kind: "end"; run: RunView };
+
+/** Lines a slow follower may fall behind the live output before it reads from KV instead. */
+const MAX_BACKLOG = 10_000;
+/** A follower of a run with no live writer looks at the run again this often, in case it missed a change. */
+const IDLE_CHECK_MS = 1000;
+
+/** Wakes one waiting consumer; a notify with nobody waiting is kept for the next wait. */
+class Wakeup {
+  private pending = false;
+  private resolve: (() => void) | null = null;
+
+  notify(): void {
+    if (this.resolve) {
+      this.resolve();
+      this.resolve = null;
+    } else {
+      this.pending = true;
+    }
+  }
+
+  wait(ms: number): Promise<void> {
+    if (this.pending) {
+      this.pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.resolve = null;
+        resolve();
+      }, ms);
+      this.resolve = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+/** What followRun reads from. */
+export interface FollowDeps {
+  runs: RunService;
+  logs: LogStore;
+  events: RunEvents;
+}
+
+/**
+ * A run's lines after `after`, then its live lines, with its status changes, until the run is
+ * final and every line was given (then an `end`), or `signal` aborts (the client left). Stored
+ * lines come from KV; live ones straight from the capture path, so no line is lost or repeated
+ * at the seam. When `shutdown` aborts, whatever is already stored is given, with the `end` of a
+ * run that is final by then, and the follow ends.
+ */
+export async function* followRun(
+  deps: FollowDeps,
+  record: RunRecord,
+  after: number,
+  clientGone: AbortSignal,
+  shutdown: AbortSignal,
+): AsyncGenerator<FollowEvent> {
+  const signal = AbortSignal.any([clientGone, shutdown]);
+  const { runs, logs, events } = deps;
+  const runId = record.run_id;
+  const wakeup = new Wakeup();
+  const statusInbox: RunRecord[] = [];
+  const unsubscribeStatus = events.subscribe(runId, (r) => {
+    statusInbox.push(r);
+    wakeup.notify();
+  });
+  const onAbort = () => wakeup.notify();
+  signal.addEventListener("abort", onAbort);
+  let lastSent = after;
+  let lastStatus = record.status;
+  const emitLine = (raw: RawLine): FollowEvent | null => {
+    if (raw.seq <= lastSent) return null;
+    lastSent = raw.seq;
+    return { kind: "line", line: toLogLine(raw) };
+  };
+  async function* storedUpTo(limit: number): AsyncGenerator<FollowEvent> {
+    for await (const chunk of logs.chunksAfter(runId, lastSent)) {
+      for (const raw of chunk) {
+        if (raw.seq > limit || clientGone.aborted) return;
+        const event = emitLine(raw);
+        if (event) yield event;
+      }
+    }
+  }
+  function* statusChanges(): Generator<FollowEvent> {
+    for (const r of statusInbox.splice(0)) {
+      if (r.status === lastStatus) continue;
+      lastStatus = r.status;
+      yield { kind: "status", run: runs.view(r) };
+    }
+  }
+
+  try {
+    yield { kind: "status", run: runs.view(record) };
+    while (!signal.aborted) {
+      const writer = runs.liveWriter(runId);
+      if (writer && !writer.isClosed) {
+        const live: RawLine[] = [];
+        let overflow = false;
+        let closed = false;
+        const unsubscribe = writer.subscribe((line) => {
+          if (line === null) closed = true;
+          else if (live.length >= MAX_BACKLOG) overflow = true;
+          else live.push(line);
+          wakeup.notify();
+        });
+        try {
+          const flushed = writer.flushedSeq;
+          const unflushed = writer.unflushedAfter(lastSent);
+          yield* storedUpTo(flushed);
+          for (const raw of unflushed) {
+            const event = emitLine(raw);
+            if (event) yield event;
+          }
+          while (!signal.aborted && !overflow) {
+            yield* statusChanges();
+            for (const raw of live.splice(0)) {
+              const event = emitLine(raw);
+              if (event) yield event;
+            }
+            if (closed) break;
+            await wakeup.wait(IDLE_CHECK_MS);
+          }
+        } finally {
+          unsubscribe();
+        }
+        continue;
+      }
+      yield* storedUpTo(Number.MAX_SAFE_INTEGER);
+      yield* statusChanges();
+      const current = await runs.record(runId);
+      if (current === null) return;
+      if (isFinal(current.status)) {
+        yield* storedUpTo(Number.MAX_SAFE_INTEGER);
+        if (clientGone.aborted) return;
+        if (current.status !== lastStatus) {
+          lastStatus = current.status;
+          yield { kind: "status", run: runs.view(current) };
+        }
+        yield { kind: "end", run: runs.view(current) };
+        return;
+      }
+      await wakeup.wait(IDLE_CHECK_MS);
+    }
+    if (clientGone.aborted) return;
+    // Shutting down: the runs were stopped before the streams, so a run may be final by now.
+    const current = await runs.record(runId);
+    if (current === null || clientGone.aborted) return;
+    yield* storedUpTo(Number.MAX_SAFE_INTEGER);
+    if (isFinal(current.status)) {
+      if (current.status !== lastStatus) yield { kind: "status", run: runs.view(current) };
+      yield { kind: "end", run: runs.view(current) };
+    }
+  } finally {
+    unsubscribeStatus();
+    signal.removeEventListener("abort", onAbort);
+  }
+}
