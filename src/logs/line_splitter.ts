@@ -11,6 +11,8 @@ const CR = 0x0d;
 export class LineSplitter {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
+  /** True once the current line was cut: a lone "\r" left by the cut is not a line of its own. */
+  private cut = false;
 
   constructor(
     private readonly emit: (line: Uint8Array) => void,
@@ -46,6 +48,7 @@ export class LineSplitter {
     this.pending = [];
     this.pendingBytes = 0;
     while (rest.length > this.maxLine) {
+      this.cut = true;
       const cut = utf8Boundary(rest, this.maxLine);
       this.emit(rest.slice(0, cut));
       rest = rest.subarray(cut);
@@ -63,6 +66,9 @@ export class LineSplitter {
     }
     this.pending = [];
     this.pendingBytes = 0;
+    const wasCut = this.cut;
+    this.cut = false;
+    if (wasCut && line.length === 0) return;
     this.emit(line.slice());
   }
 }

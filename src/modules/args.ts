@@ -5,7 +5,15 @@ export type ParamValue = string | number | boolean;
 
 /** Writes a number in plain decimal, never in exponent notation. */
 export function formatNumber(n: number): string {
-  return n.toLocaleString("en-US", { useGrouping: false, maximumFractionDigits: 20 });
+  const text = String(n); // shortest round-trip form; "0" for -0
+  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (m === null) return text;
+  const [, sign, int, frac = "", exp] = m;
+  const digits = int + frac;
+  const point = int.length + Number(exp);
+  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
+  if (point >= digits.length) return sign + digits + "0".repeat(point - digits.length);
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /**

@@ -96,7 +96,9 @@ export class ParameterValidator {
     seen.add(p.name);
     if (!this.applies(target, given, seen)) return false;
     const raw = effectiveRaw(target, given);
-    return !isMissing(raw) && String(raw) === String(cond.value);
+    if (isMissing(raw)) return false;
+    const parsed = this.byName.get(target.name)!.schema.safeParse(raw);
+    return String(parsed.success ? parsed.data : raw) === String(cond.value);
   }
 }
 

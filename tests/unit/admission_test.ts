@@ -1,0 +1,205 @@
+import assert from "node:assert/strict";
+import { Admission, type QueuedRun } from "../../src/runs/admission.ts";
+
+function run(runId: string, moduleId: string, order: number): QueuedRun {
+  return { runId, moduleId, order };
+}
+
+/** Limits per module; unlisted modules get `fallback`. */
+function limits(map: Record<string, number>, fallback = 100): (moduleId: string) => number {
+  return (id) => map[id] ?? fallback;
+}
+
+/** Admits every run that may start now and returns their ids. */
+function admitAll(a: Admission): string[] {
+  const out: string[] = [];
+  for (let r = a.admitNext(); r !== null; r = a.admitNext()) out.push(r.runId);
+  return out;
+}
+
+Deno.test("Admission: the global limit bounds runs holding a slot", () => {
+  const a = new Admission(2, limits({}));
+  assert.equal(a.canStartNow("m"), true);
+  a.claim("m");
+  assert.equal(a.canStartNow("other"), true);
+  a.claim("other");
+  assert.equal(a.activeCount, 2);
+  assert.equal(a.canStartNow("m"), false);
+  assert.equal(a.canStartNow("third"), false);
+  a.release("m");
+  assert.equal(a.activeCount, 1);
+  assert.equal(a.canStartNow("third"), true);
+});
+
+Deno.test("Admission: admitNext respects the global limit", () => {
+  const a = new Admission(2, limits({}));
+  for (let i = 1; i <= 4; i++) a.enqueue(run(`r${i}`, `m${i}`, i));
+  assert.deepEqual(admitAll(a), ["r1", "r2"]);
+  assert.equal(a.activeCount, 2);
+  assert.equal(a.queuedCount, 2);
+  assert.equal(a.admitNext(), null);
+  a.release("m1");
+  assert.deepEqual(admitAll(a), ["r3"]);
+  a.release("m2");
+  a.release("m3");
+  assert.deepEqual(admitAll(a), ["r4"]);
+  assert.equal(a.queuedCount, 0);
+});
+
+Deno.test("Admission: the per-module limit bounds one module's runs", () => {
+  const a = new Admission(10, limits({ slow: 1 }));
+  a.claim("slow");
+  assert.equal(a.canStartNow("slow"), false);
+  assert.equal(a.canStartNow("fast"), true);
+  a.release("slow");
+  assert.equal(a.canStartNow("slow"), true);
+});
+
+Deno.test("Admission: admitNext respects the per-module limit", () => {
+  const a = new Admission(10, limits({ a: 2 }));
+  for (let i = 1; i <= 4; i++) a.enqueue(run(`a${i}`, "a", i));
+  assert.deepEqual(admitAll(a), ["a1", "a2"]);
+  a.release("a");
+  assert.deepEqual(admitAll(a), ["a3"]);
+  assert.deepEqual(admitAll(a), []);
+  a.release("a");
+  assert.deepEqual(admitAll(a), ["a4"]);
+});
+
+Deno.test("Admission: runs start in submission (FIFO) order", () => {
+  const a = new Admission(1, limits({}));
+  a.enqueue(run("first", "x", 1));
+  a.enqueue(run("second", "y", 2));
+  a.enqueue(run("third", "x", 3));
+  const started: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const r = a.admitNext();
+    assert.ok(r);
+    started.push(r.runId);
+    assert.equal(a.admitNext(), null, "only one slot");
+    a.release(r.moduleId);
+  }
+  assert.deepEqual(started, ["first", "second", "third"]);
+});
+
+Deno.test("Admission: enqueue keeps submission order even when runs are added out of order", () => {
+  const a = new Admission(1, limits({}));
+  a.enqueue(run("r3", "m", 3));
+  a.enqueue(run("r1", "m", 1));
+  a.enqueue(run("r5", "m", 5));
+  a.enqueue(run("r2", "m", 2));
+  assert.equal(a.position("r1"), 1);
+  assert.equal(a.position("r2"), 2);
+  assert.equal(a.position("r3"), 3);
+  assert.equal(a.position("r5"), 4);
+  assert.equal(a.admitNext()?.runId, "r1");
+});
+
+Deno.test("Admission: no head-of-line blocking across modules", () => {
+  const a = new Admission(10, limits({ busy: 1 }));
+  a.claim("busy");
+  a.enqueue(run("held", "busy", 1));
+  a.enqueue(run("free", "idle", 2));
+  // "held" waits for its module; "free" behind it may start.
+  assert.equal(a.admitNext()?.runId, "free");
+  assert.equal(a.admitNext(), null);
+  assert.equal(a.position("held"), 1);
+  a.release("busy");
+  assert.equal(a.admitNext()?.runId, "held");
+});
+
+Deno.test("Admission: a held-back module keeps its own order when a slot frees", () => {
+  const a = new Admission(10, limits({ m: 1 }));
+  a.claim("m");
+  a.enqueue(run("m1", "m", 1));
+  a.enqueue(run("o1", "o", 2));
+  a.enqueue(run("m2", "m", 3));
+  a.enqueue(run("o2", "o", 4));
+  assert.deepEqual(admitAll(a), ["o1", "o2"]);
+  a.release("m");
+  assert.deepEqual(admitAll(a), ["m1"]);
+  a.release("m");
+  assert.deepEqual(admitAll(a), ["m2"]);
+});
+
+Deno.test("Admission: canStartNow is false when the new run would overtake a queued one", () => {
+  // A queued run of the same module comes first.
+  const a = new Admission(10, limits({ m: 3 }));
+  a.enqueue(run("q", "m", 1));
+  assert.equal(a.canStartNow("m"), false);
+
+  // A queued run of another module that could start (not held back) comes first too.
+  const b = new Admission(10, limits({}));
+  b.enqueue(run("q", "other", 1));
+  assert.equal(b.canStartNow("m"), false);
+});
+
+Deno.test("Admission: canStartNow is true past queued runs held back by their own module", () => {
+  const a = new Admission(10, limits({ busy: 1 }));
+  a.claim("busy");
+  a.enqueue(run("q1", "busy", 1));
+  a.enqueue(run("q2", "busy", 2));
+  assert.equal(a.canStartNow("idle"), true);
+  assert.equal(a.canStartNow("busy"), false);
+});
+
+Deno.test("Admission: canStartNow is false with no global slot even if the queue is empty", () => {
+  const a = new Admission(1, limits({}));
+  a.claim("x");
+  assert.equal(a.canStartNow("y"), false);
+  assert.equal(a.queuedCount, 0);
+});
+
+Deno.test("Admission: position() is 1-based, null when not queued", () => {
+  const a = new Admission(1, limits({}));
+  a.enqueue(run("a", "m", 1));
+  a.enqueue(run("b", "m", 2));
+  a.enqueue(run("c", "m", 3));
+  assert.equal(a.position("a"), 1);
+  assert.equal(a.position("c"), 3);
+  assert.equal(a.position("zzz"), null);
+  a.admitNext();
+  assert.equal(a.position("a"), null, "admitted runs are no longer queued");
+  assert.equal(a.position("b"), 1);
+  assert.equal(a.position("c"), 2);
+});
+
+Deno.test("Admission: remove() takes a queued run out and shifts the positions", () => {
+  const a = new Admission(1, limits({}));
+  a.enqueue(run("a", "m", 1));
+  a.enqueue(run("b", "m", 2));
+  a.enqueue(run("c", "m", 3));
+  assert.equal(a.remove("b"), true);
+  assert.equal(a.remove("b"), false, "already removed");
+  assert.equal(a.remove("unknown"), false);
+  assert.equal(a.queuedCount, 2);
+  assert.equal(a.position("c"), 2);
+  assert.equal(a.admitNext()?.runId, "a");
+  a.release("m");
+  assert.equal(a.admitNext()?.runId, "c");
+});
+
+Deno.test("Admission: admitNext claims the slot of the run it returns", () => {
+  const a = new Admission(5, limits({ m: 1 }));
+  a.enqueue(run("r", "m", 1));
+  assert.equal(a.activeCount, 0);
+  assert.deepEqual(a.admitNext(), run("r", "m", 1));
+  assert.equal(a.activeCount, 1);
+  assert.equal(a.queuedCount, 0);
+  assert.equal(a.canStartNow("m"), false, "the module's one slot is taken");
+});
+
+Deno.test("Admission: releasing every slot of a module frees it again", () => {
+  const a = new Admission(10, limits({ m: 2 }));
+  a.claim("m");
+  a.claim("m");
+  assert.equal(a.canStartNow("m"), false);
+  a.release("m");
+  a.release("m");
+  assert.equal(a.activeCount, 0);
+  a.claim("m");
+  a.claim("m");
+  assert.equal(a.canStartNow("m"), false);
+  a.release("m");
+  assert.equal(a.canStartNow("m"), true);
+});

@@ -1,0 +1,179 @@
+import assert from "node:assert/strict";
+import { LineSplitter, MAX_LINE_BYTES, utf8Boundary } from "../../src/logs/line_splitter.ts";
+
+const enc = new TextEncoder();
+const strict = new TextDecoder("utf-8", { fatal: true });
+
+/** Runs the splitter over `pushes` and returns the emitted lines (as bytes). */
+function split(pushes: (string | Uint8Array)[], end = true, maxLine?: number): Uint8Array[] {
+  const lines: Uint8Array[] = [];
+  const s = new LineSplitter((line) => lines.push(line), maxLine);
+  for (const p of pushes) s.push(typeof p === "string" ? enc.encode(p) : p);
+  if (end) s.end();
+  return lines;
+}
+
+function text(lines: Uint8Array[]): string[] {
+  return lines.map((l) => strict.decode(l));
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+Deno.test("LineSplitter: splits at \\n", () => {
+  assert.deepEqual(text(split(["one\ntwo\nthree\n"])), ["one", "two", "three"]);
+});
+
+Deno.test("LineSplitter: \\r\\n loses the \\r", () => {
+  assert.deepEqual(text(split(["one\r\ntwo\r\n"])), ["one", "two"]);
+  // A lone \r inside a line is kept.
+  assert.deepEqual(text(split(["50%\r100%\n"])), ["50%\r100%"]);
+});
+
+Deno.test("LineSplitter: a final line without newline is kept only on end()", () => {
+  assert.deepEqual(text(split(["a\nlast"], false)), ["a"]);
+  assert.deepEqual(text(split(["a\nlast"], true)), ["a", "last"]);
+  // end() with nothing pending emits nothing.
+  assert.deepEqual(text(split(["a\n"], true)), ["a"]);
+  assert.deepEqual(text(split([], true)), []);
+});
+
+Deno.test("LineSplitter: end() keeps a trailing \\r of an unterminated line", () => {
+  assert.deepEqual(text(split(["abc\r"], true)), ["abc\r"]);
+});
+
+Deno.test("LineSplitter: empty lines are kept", () => {
+  assert.deepEqual(text(split(["\n\na\n\n"])), ["", "", "a", ""]);
+  assert.deepEqual(text(split(["\r\n\r\n"])), ["", ""]);
+});
+
+Deno.test("LineSplitter: a line split across pushes", () => {
+  assert.deepEqual(text(split(["hel", "lo wor", "ld\nnext", "\n"])), ["hello world", "next"]);
+  // \r and \n arriving in different pushes.
+  assert.deepEqual(text(split(["abc\r", "\ndef\n"])), ["abc", "def"]);
+  // One byte at a time.
+  const bytes = enc.encode("x\r\nyz\n\nw");
+  assert.deepEqual(text(split([...bytes].map((b) => new Uint8Array([b])))), ["x", "yz", "", "w"]);
+});
+
+Deno.test("LineSplitter: a multi-byte character split across pushes is rejoined", () => {
+  const bytes = enc.encode("añb€c\n");
+  const pushes = [bytes.subarray(0, 2), bytes.subarray(2, 5), bytes.subarray(5)];
+  assert.deepEqual(text(split(pushes)), ["añb€c"]);
+});
+
+Deno.test("LineSplitter: emitted lines are copies, not views of the pushed buffer", () => {
+  const lines: Uint8Array[] = [];
+  const s = new LineSplitter((l) => lines.push(l));
+  const buf = enc.encode("abc\n");
+  s.push(buf);
+  buf.fill(0x5a);
+  assert.equal(strict.decode(lines[0]), "abc");
+});
+
+Deno.test("LineSplitter: a 200,000-byte line is cut into pieces of at most 65536 bytes", () => {
+  const original = new Uint8Array(200_000);
+  for (let i = 0; i < original.length; i++) original[i] = 0x61 + (i % 26);
+  const withNl = concat([original, enc.encode("\n")]);
+  const lines = split([withNl]);
+  assert.equal(MAX_LINE_BYTES, 65536);
+  assert.ok(lines.length >= 4, `${lines.length} pieces`);
+  for (const l of lines) assert.ok(l.length <= 65536, `piece of ${l.length} bytes`);
+  assert.ok(lines.every((l) => l.length > 0));
+  assert.deepEqual(concat(lines), original);
+});
+
+Deno.test("LineSplitter: a long line arriving in small pushes is cut the same way", () => {
+  const original = new Uint8Array(200_000).fill(0x78);
+  const pushes: Uint8Array[] = [];
+  for (let at = 0; at < original.length; at += 4096) pushes.push(original.subarray(at, at + 4096));
+  pushes.push(enc.encode("\nafter\n"));
+  const lines = split(pushes);
+  assert.equal(text(lines).at(-1), "after");
+  const pieces = lines.slice(0, -1);
+  for (const l of pieces) assert.ok(l.length <= 65536);
+  assert.deepEqual(concat(pieces), original);
+});
+
+Deno.test("LineSplitter: a cut never splits a multi-byte UTF-8 character", () => {
+  // 70,000 three-byte characters: 65536 is not a multiple of 3.
+  const original = enc.encode("€".repeat(70_000));
+  assert.equal(original.length, 210_000);
+  const lines = split([original, enc.encode("\n")]);
+  assert.ok(lines.length >= 4);
+  for (const l of lines) {
+    assert.ok(l.length <= 65536);
+    assert.equal(l.length % 3, 0, "whole characters only");
+    strict.decode(l); // throws when a character is split
+  }
+  assert.deepEqual(concat(lines), original);
+  assert.equal(text(lines).join(""), "€".repeat(70_000));
+});
+
+Deno.test("LineSplitter: four-byte characters are not split either", () => {
+  const original = enc.encode("😀".repeat(40_000)); // 160,000 bytes
+  const lines = split([original]);
+  for (const l of lines) {
+    assert.ok(l.length <= 65536);
+    strict.decode(l);
+  }
+  assert.deepEqual(concat(lines), original);
+});
+
+Deno.test("LineSplitter: a line of exactly the limit is one line", () => {
+  const original = new Uint8Array(65536).fill(0x41);
+  const lines = split([original, enc.encode("\n")]);
+  assert.equal(lines.length, 1);
+  assert.deepEqual(lines[0], original);
+});
+
+Deno.test("LineSplitter: a long line ending in \\r\\n gives the same pieces as with \\n", () => {
+  for (const size of [65536, 131072, 100_000]) {
+    const original = new Uint8Array(size).fill(0x42);
+    const lf = split([original, enc.encode("\nnext\n")]);
+    const crlf = split([original, enc.encode("\r\nnext\r\n")]);
+    assert.deepEqual(crlf.map((l) => l.length), lf.map((l) => l.length), `size ${size}`);
+    assert.deepEqual(text(crlf).at(-1), "next");
+    assert.ok(crlf.slice(0, -1).every((l) => l.length > 0), `no empty piece for size ${size}`);
+    assert.deepEqual(concat(crlf.slice(0, -1)), original);
+  }
+});
+
+Deno.test("LineSplitter: a small maxLine is honoured", () => {
+  assert.deepEqual(text(split(["abcdefghij\n"], true, 4)), ["abcd", "efgh", "ij"]);
+});
+
+Deno.test("LineSplitter: bytes that are not UTF-8 pass through untouched", () => {
+  const bad = new Uint8Array([0xff, 0xfe, 0x41, 0xc3, 0x28, 0x80, 0x0a, 0xe2, 0x82, 0x0a]);
+  const lines = split([bad]);
+  assert.deepEqual(lines, [
+    new Uint8Array([0xff, 0xfe, 0x41, 0xc3, 0x28, 0x80]),
+    new Uint8Array([0xe2, 0x82]),
+  ]);
+});
+
+Deno.test("LineSplitter: a long run of invalid continuation bytes is still cut at the limit", () => {
+  const original = new Uint8Array(150_000).fill(0x80);
+  const lines = split([original]);
+  for (const l of lines) assert.ok(l.length <= 65536 && l.length > 0);
+  assert.deepEqual(concat(lines), original);
+});
+
+Deno.test("utf8Boundary: the largest cut at or below the limit between characters", () => {
+  const bytes = enc.encode("a€b"); // 61 e2 82 ac 62
+  assert.equal(utf8Boundary(bytes, 10), bytes.length);
+  assert.equal(utf8Boundary(bytes, 5), 5);
+  assert.equal(utf8Boundary(bytes, 4), 4); // before "b"
+  assert.equal(utf8Boundary(bytes, 3), 1); // inside "€": back to its start
+  assert.equal(utf8Boundary(bytes, 2), 1);
+  assert.equal(utf8Boundary(bytes, 1), 1);
+  // No safe cut in reach (all continuation bytes): the limit itself.
+  assert.equal(utf8Boundary(new Uint8Array(10).fill(0x80), 6), 6);
+});
