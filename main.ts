@@ -14,6 +14,8 @@ async function main(): Promise<void> {
   let runner: Runner;
   try {
     settings = parseSettings({ ...Deno.env.toObject(), ...cliOverrides(Deno.args) });
+    const missing = await missingPermission(neededPermissions(settings, [settings.python]));
+    if (missing) fail(missing);
     runner = await createRunner(settings);
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
@@ -26,7 +28,10 @@ async function main(): Promise<void> {
     m.interpreter ? [m.interpreter] : []
   );
   const missing = await missingPermission(neededPermissions(settings, interpreters));
-  if (missing) fail(missing);
+  if (missing) {
+    await runner.shutdown();
+    fail(missing);
+  }
 
   await runner.start();
   let server: Deno.HttpServer;

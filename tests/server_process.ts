@@ -57,11 +57,16 @@ export async function spawnServer(
 }
 
 /** Runs main.ts expecting it to refuse to start; returns its exit code and output. */
-export async function runServerToExit(env: Record<string, string>, args: string[] = []) {
+export async function runServerToExit(
+  env: Record<string, string>,
+  args: string[] = [],
+  flags = FLAGS,
+) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...FLAGS, MAIN, ...args],
+    args: ["run", ...flags, MAIN, ...args],
     env: { PRISMQ_PORT: "0", ...env },
     stdin: "null",
+    signal: AbortSignal.timeout(15_000),
   }).output();
   const decode = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };

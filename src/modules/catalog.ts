@@ -37,7 +37,14 @@ export class ModuleCatalog {
   availability(module: CatalogModule): Availability {
     const { def } = module;
     if (!def.enabled) return { available: false, reason: "the module is disabled" };
-    if (def.status !== "active") return { available: false, reason: `the module is ${def.status}` };
+    if (def.status !== "active") {
+      return {
+        available: false,
+        reason: def.status === "maintenance"
+          ? "the module is in maintenance"
+          : "the module is inactive",
+      };
+    }
     try {
       if (!Deno.statSync(module.scriptPath).isFile) {
         return { available: false, reason: `script is not a file: ${module.scriptPath}` };
@@ -75,7 +82,9 @@ export function parseCatalog(
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`${where}: not valid JSON (${(err as Error).message})`);
+    throw new ConfigError(
+      `${where}: not valid JSON (${(err as Error).message.replaceAll(/\s+/g, " ")})`,
+    );
   }
   const file = moduleFileSchema.safeParse(json);
   if (!file.success) throw new ConfigError(`${where}: expected {"modules": [...]}`);
