@@ -5,6 +5,7 @@ import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { AppError } from "../src/errors.ts";
 import type { Services } from "../src/services.ts";
+import { docsRoutes } from "./docs.ts";
 import { errorResponse } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
 import { logRoutes } from "./logs.ts";
@@ -38,6 +39,7 @@ export function createHttpApp(s: Services): Hono {
   app.route("/", runRoutes(s));
   app.route("/", logRoutes(s));
   app.route("/", streamRoutes(s));
+  app.route("/", docsRoutes(s));
   app.notFound((c) =>
     c.json({ detail: `No route for ${c.req.method} ${c.req.path}.`, error_code: "NOT_FOUND" }, 404)
   );
