@@ -10,6 +10,7 @@ export function errorResponse(err: unknown, c: Context): Response {
   }
   const body: Record<string, unknown> = { detail: appError.message, error_code: appError.code };
   if (appError.errors) body.errors = appError.errors;
+  if (appError.code === "UNAUTHORIZED") c.header("WWW-Authenticate", 'Bearer realm="prismq"');
   return c.json(body, appError.status);
 }
 

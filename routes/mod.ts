@@ -1,11 +1,11 @@
 import { Hono } from "hono";
-import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { AppError } from "../src/errors.ts";
 import type { Services } from "../src/services.ts";
 import { docsRoutes } from "./docs.ts";
+import { requireBearerToken } from "./auth.ts";
 import { errorResponse } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
 import { logRoutes } from "./logs.ts";
@@ -21,10 +21,7 @@ export function createHttpApp(s: Services): Hono {
   app.use("*", requestId());
   app.use("*", cors({ origin: s.settings.corsOrigins, exposeHeaders: ["X-Request-Id"] }));
   const token = s.settings.apiToken;
-  if (token !== null) {
-    const auth = bearerAuth({ token });
-    app.use("/api/*", (c, next) => c.req.path === "/api/health" ? next() : auth(c, next));
-  }
+  if (token !== null) app.use("/api/*", requireBearerToken(token, ["/api/health"]));
   app.use(
     "/api/*",
     bodyLimit({

@@ -264,7 +264,7 @@ export const ROUTES: RouteSpec[] = [
       "- `event: status`, `data: RUN` as JSON, on each status change.",
       "- `event: end`, `data: RUN` as JSON, once the run is final and every line was sent; " +
       "then the server closes the stream.",
-      '- `event: error`, `data: {"detail": ...}`, if the stream fails on the server; then it ' +
+      '- `event: error`, `data: {"detail": ..., "error_code": "INTERNAL_ERROR"}`, if the stream fails on the server; then it ' +
       "closes.",
       "- A comment `: keep-alive` every 15 s.",
       "",
@@ -355,7 +355,6 @@ const ERROR_CODES: Record<ErrorCode, string> = {
   NOT_FOUND: "No route matches the method and path (also a wrong method on a known path).",
   MODULE_NOT_FOUND: "No module has the given id.",
   RUN_NOT_FOUND: "No run has the given id.",
-  METHOD_NOT_ALLOWED: "Reserved; a wrong method on a known path answers 404 NOT_FOUND.",
   RUN_ALREADY_FINISHED: "The run to cancel is already final.",
   PAYLOAD_TOO_LARGE: "The request body is larger than 1 MiB.",
   VALIDATION_ERROR: "A body, query or header value is invalid; `errors` lists {field, message}.",

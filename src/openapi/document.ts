@@ -201,11 +201,6 @@ function allErrors(route: RouteSpec): ErrorCase[] {
   }
   if (!route.public) {
     cases.push({
-      code: "BAD_REQUEST",
-      when: "An API token is configured and the `Authorization` header is not of the form " +
-        "`Bearer <token>`.",
-    });
-    cases.push({
       code: "UNAUTHORIZED",
       when: "An API token is configured (PRISMQ_API_TOKEN) and the request has no valid " +
         "`Authorization: Bearer <token>` header.",
