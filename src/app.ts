@@ -18,6 +18,9 @@ import type { Settings } from "./settings.ts";
 export interface Runner {
   app: Hono;
   services: Services;
+  retention: RetentionSweeper;
+  /** The service's Deno KV (for inspection; routes never touch it directly). */
+  kv: Deno.Kv;
   /** Recovers runs left by a crash, loads the queue, starts retention. */
   start(): Promise<void>;
   /** Refuses new runs, stops running trees (grace, then kill), ends streams, closes KV. */
@@ -65,6 +68,8 @@ export async function createRunner(
   return {
     app: createHttpApp(services),
     services,
+    retention,
+    kv,
     async start() {
       await runs.init();
       retention.start();
