@@ -1,0 +1,2 @@
+"""Bench module: the smallest useful run, one line of output."""
+print("ok")
