@@ -40,7 +40,6 @@ export async function createRunner(
   const events = new RunEvents();
   const remote = /^https?:\/\//.test(settings.kvPath) && options.kv === undefined;
   const runs = new RunService({
-    kv,
     store,
     logs,
     catalog,

@@ -28,8 +28,6 @@ export const keys = {
   logPrefix: (runId: string) => ["log", runId] as const,
   logUpTo: (runId: string, seq: number) => ["log", runId, seq] as const,
   preset: (moduleId: string) => ["preset", moduleId] as const,
-  /** Process (group) id of a running run, so a restart can stop what a crash left behind. */
-  pid: (runId: string) => ["pid", runId] as const,
 };
 
 /** Adds `delta` (may be negative) to a KvU64 counter inside an atomic operation. */

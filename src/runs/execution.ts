@@ -198,7 +198,7 @@ function describe(action: ReturnType<typeof stopAction>): string {
 }
 
 function startFailure(err: unknown, program: string): string {
-  if (err instanceof Deno.errors.NotFound) return `${program} was not found`;
+  if (err instanceof Deno.errors.NotFound) return err.message || `${program} was not found`;
   if (err instanceof Deno.errors.PermissionDenied) return `permission denied for ${program}`;
   return err instanceof Error ? err.message : String(err);
 }

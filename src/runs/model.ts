@@ -19,7 +19,10 @@ export const runRecordSchema = z.object({
   completed_at: z.number().nullable(),
   exit_code: z.number().nullable(),
   error_message: z.string().nullable(),
-  /** Process id of the run's leader, which also leads its process group on POSIX. */
+  /**
+   * Process id of the run's leader, which also leads its process group on POSIX; stored with
+   * the running status so a restart can stop what a crash left behind.
+   */
   pid: z.number().nullable(),
   log_lines: z.number(),
   log_truncated: z.boolean(),

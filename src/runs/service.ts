@@ -1,7 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { customAlphabet } from "nanoid";
 import { AppError, validationError } from "../errors.ts";
-import { keys } from "../kv/keys.ts";
 import { buildArgs, type ParamValue } from "../modules/args.ts";
 import type { CatalogModule, ModuleCatalog } from "../modules/catalog.ts";
 import type { PresetStore } from "../modules/presets.ts";
@@ -32,7 +31,6 @@ export interface RunServiceOptions {
 
 /** Everything the run service is built from. */
 export interface RunServiceDeps {
-  kv: Deno.Kv;
   store: RunStore;
   logs: LogStore;
   catalog: ModuleCatalog;
@@ -146,14 +144,13 @@ export class RunService {
     };
     if (startNow) {
       this.admission.claim(moduleId);
-      try {
-        await this.deps.store.create(record);
-      } catch (err) {
-        this.admission.release(moduleId);
-        throw err;
-      }
-      this.launch(record, module);
-      return this.view(record);
+      // Spawn first and store the record with its pid while the process starts up.
+      const started = await this.launch(record, module, async (run) => {
+        await this.deps.store.create(run);
+        return true;
+      });
+      if (started === null) throw new Error(`run ${record.run_id} could not be stored`);
+      return this.view(started);
     }
     this.admission.enqueue({ runId: record.run_id, moduleId, order: record.order });
     try {
@@ -271,15 +268,20 @@ export class RunService {
     return record;
   }
 
-  /** Spawns the process of a run that holds a slot and whose record says `running`. */
-  private launch(record: RunRecord, module: CatalogModule): void {
-    const { options, kv } = this.deps;
+  /**
+   * Spawns the process of a run that holds a slot, then stores it as running with `persist`
+   * (a create or a queued -> running transition; false when the run may not start after all,
+   * which stops the process at once). Resolves with the stored running record, or null.
+   */
+  private async launch(
+    record: RunRecord,
+    module: CatalogModule,
+    persist: (started: RunRecord) => Promise<boolean>,
+  ): Promise<RunRecord | null> {
+    const { options } = this.deps;
     const { program, leadingArgs } = scriptCommand(module.interpreter ?? "", module.scriptPath);
     const args = [...leadingArgs, ...buildArgs(module.def.parameters, record.parameters)];
-    const displayArgs = [
-      ...leadingArgs,
-      ...buildArgs(module.def.parameters, masked(module, record.parameters)),
-    ];
+    const shownArgs = buildArgs(module.def.parameters, masked(module, record.parameters));
     const execution = new RunExecution(
       record.run_id,
       {
@@ -294,7 +296,7 @@ export class RunService {
           PRISMQ_MODULE_ID: record.module_id,
         },
       },
-      [program, ...displayArgs].join(" "),
+      [program, ...leadingArgs, ...shownArgs].join(" "),
       this.deps.logs,
       {
         killGraceSeconds: options.killGraceSeconds,
@@ -302,31 +304,41 @@ export class RunService {
         logMaxBytes: options.logMaxBytes,
       },
     );
+    const started: RunRecord = {
+      ...record,
+      status: "running",
+      started_at: record.started_at ?? Date.now(),
+      pid: execution.pid,
+    };
     this.executions.set(record.run_id, execution);
-    this.deps.events.emit(record);
-    const pidWritten = execution.pid === null
-      ? Promise.resolve()
-      : kv.set(keys.pid(record.run_id), execution.pid).then(() => {});
-    const finished = execution.result.then(async (result) => {
-      await pidWritten;
+    const persisted = persist(started).catch((err) => {
+      console.error(`run ${record.run_id}: could not be stored as running:`, err);
+      return false;
+    });
+    const finished = (async () => {
+      const stored = await persisted;
+      if (stored) this.deps.events.emit(started);
+      else void execution.stop("cancelled");
+      const result = await execution.result;
       const outcome = finalOutcome(result.ending);
-      const final = await this.deps.store.transition(record.run_id, outcome.status, {
-        completed_at: result.finishedAt,
-        exit_code: result.exitCode,
-        error_message: outcome.error_message,
-        pid: result.pid,
-        log_lines: result.logLines,
-        log_truncated: result.logTruncated,
-      });
-      await kv.delete(keys.pid(record.run_id));
+      const final = stored
+        ? await this.deps.store.transition(record.run_id, outcome.status, {
+          completed_at: result.finishedAt,
+          exit_code: result.exitCode,
+          error_message: outcome.error_message,
+          log_lines: result.logLines,
+          log_truncated: result.logTruncated,
+        })
+        : null;
       this.executions.delete(record.run_id);
       this.admission.release(record.module_id);
       if (final) this.deps.events.emit(final);
       void this.pump();
-    }).catch((err) => {
+    })().catch((err) => {
       console.error(`run ${record.run_id}: could not record its end:`, err);
     }).finally(() => this.finishing.delete(record.run_id));
     this.finishing.set(record.run_id, finished);
+    return await persisted ? started : null;
   }
 
   /** Starts queued runs while slots allow, in submission order. Safe to call any time. */
@@ -357,13 +369,19 @@ export class RunService {
   private async startQueued(runId: string, moduleId: string): Promise<void> {
     try {
       const module = this.deps.catalog.get(moduleId);
-      const record = await this.deps.store.transition(runId, "running", { started_at: Date.now() });
-      if (record === null || module === undefined) {
+      const record = await this.deps.store.get(runId);
+      if (record === null || record.status !== "queued" || module === undefined) {
         this.admission.release(moduleId);
-        if (record && !module) await this.failUnknownModule(record);
+        if (record?.status === "queued" && !module) await this.failUnknownModule(record);
         return;
       }
-      this.launch(record, module);
+      await this.launch(record, module, async (run) => {
+        const moved = await this.deps.store.transition(runId, "running", {
+          started_at: run.started_at,
+          pid: run.pid,
+        });
+        return moved !== null;
+      });
     } catch (err) {
       this.admission.release(moduleId);
       console.error(`run ${runId}: could not start:`, err);
@@ -380,10 +398,9 @@ export class RunService {
 
   /** Marks a run the previous server process left `running` as failed, and stops its tree. */
   private async recoverLostRun(record: RunRecord): Promise<void> {
-    const { kv, logs, store } = this.deps;
-    const pidEntry = await kv.get<number>(keys.pid(record.run_id));
-    const pid = pidEntry.value;
-    if (typeof pid === "number" && processGroupAlive(pid)) {
+    const { logs, store } = this.deps;
+    const pid = record.pid;
+    if (pid !== null && processGroupAlive(pid)) {
       await runStopAction(stopAction(Deno.build.os, pid, "kill", false));
     }
     const lastSeq = await logs.lastSeq(record.run_id);
@@ -398,10 +415,8 @@ export class RunService {
     await store.transition(record.run_id, outcome.status, {
       completed_at: Date.now(),
       error_message: outcome.error_message,
-      pid: pid ?? null,
       log_lines: line.seq,
     });
-    await kv.delete(keys.pid(record.run_id));
   }
 
   private requireModule(moduleId: string): CatalogModule {

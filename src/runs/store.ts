@@ -19,14 +19,29 @@ export interface ModuleStats {
   lastRunAt: number | null;
 }
 
-/** Run records and their indexes in Deno KV; every status change goes through `transition`. */
+/**
+ * Run records and their indexes in Deno KV; every status change goes through `transition`.
+ * One server process owns its KV, so every write passes through here and a write-through cache
+ * of recent records stays exact; it spares KV and zod on the hot read paths.
+ */
 export class RunStore {
-  constructor(private readonly kv: Deno.Kv) {}
+  private readonly cache = new Map<string, RunRecord>();
+
+  constructor(private readonly kv: Deno.Kv, private readonly cacheSize = 10_000) {}
 
   /** The stored run, or null. */
   async get(runId: string): Promise<RunRecord | null> {
+    const cached = this.cache.get(runId);
+    if (cached) return cached;
     const entry = await this.kv.get(keys.run(runId));
-    return entry.value === null ? null : runRecordSchema.parse(entry.value);
+    return entry.value === null ? null : this.remember(runRecordSchema.parse(entry.value));
+  }
+
+  private remember(record: RunRecord): RunRecord {
+    this.cache.delete(record.run_id);
+    this.cache.set(record.run_id, record);
+    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+    return record;
   }
 
   /** Stores a new run with its indexes and counters; `prepare` may add to the same atomic write. */
@@ -47,6 +62,7 @@ export class RunStore {
     prepare?.(op);
     const result = await op.commit();
     if (!result.ok) throw new Error(`run ${id} already exists`);
+    this.remember(record);
   }
 
   /**
@@ -78,7 +94,7 @@ export class RunStore {
       addToCounter(op, keys.countModuleStatus(moduleId, current.status), -1);
       addToCounter(op, keys.countModuleStatus(moduleId, to), 1);
       if (isFinal(to)) op.set(keys.finished(next.completed_at ?? Date.now(), runId), runId);
-      if ((await op.commit()).ok) return next;
+      if ((await op.commit()).ok) return this.remember(next);
     }
   }
 
@@ -110,8 +126,15 @@ export class RunStore {
     }
     const hasMore = ids.length > query.limit;
     const pageIds = ids.slice(0, query.limit);
-    const [count, ...entries] = await getAll(this.kv, [countKey, ...pageIds.map(keys.run)]);
-    const runs = entries.filter((e) => e.value !== null).map((e) => runRecordSchema.parse(e.value));
+    const missing = pageIds.filter((id) => !this.cache.has(id));
+    const [count, ...entries] = await getAll(this.kv, [countKey, ...missing.map(keys.run)]);
+    const fetched = new Map<string, RunRecord>();
+    for (const e of entries) {
+      if (e.value === null) continue;
+      const record = runRecordSchema.parse(e.value);
+      fetched.set(record.run_id, this.remember(record));
+    }
+    const runs = pageIds.flatMap((id) => fetched.get(id) ?? this.cache.get(id) ?? []);
     return { runs, total: counterValue(count), hasMore };
   }
 
@@ -182,6 +205,7 @@ export class RunStore {
     addToCounter(op, keys.countModule(moduleId), -1);
     addToCounter(op, keys.countModuleStatus(moduleId, status), -1);
     await op.commit();
+    this.cache.delete(id);
   }
 
   /** Drops a finished-index entry whose run is already gone. */

@@ -204,3 +204,23 @@ Deno.test("shutdownSignals: SIGINT + SIGBREAK on Windows, SIGINT + SIGTERM elsew
   assert.deepEqual(shutdownSignals("linux"), ["SIGINT", "SIGTERM"]);
   assert.deepEqual(shutdownSignals("darwin"), ["SIGINT", "SIGTERM"]);
 });
+
+Deno.test("launchPlan: setsid on POSIX when present, detached without it, plain on Windows", async () => {
+  const { launchPlan } = await import("../../src/process/spawn.ts");
+  const spec = { program: "python3", args: ["s.py", "--x", "1"], cwd: "/tmp", env: {} };
+  assert.deepEqual(launchPlan(spec, "linux", "/usr/bin/setsid"), {
+    program: "/usr/bin/setsid",
+    args: ["python3", "s.py", "--x", "1"],
+    detached: false,
+  });
+  assert.deepEqual(launchPlan(spec, "darwin", null), {
+    program: "python3",
+    args: ["s.py", "--x", "1"],
+    detached: true,
+  });
+  assert.deepEqual(launchPlan(spec, "windows", "/usr/bin/setsid"), {
+    program: "python3",
+    args: ["s.py", "--x", "1"],
+    detached: false,
+  });
+});
