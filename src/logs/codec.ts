@@ -1,7 +1,8 @@
 import { LOG_STREAMS, type RawLine } from "./line.ts";
 
 /** Bytes of one line's header: stream (1), timestamp (8), message length (4). */
-const HEADER = 13;
+export const HEADER_BYTES = 13;
+const HEADER = HEADER_BYTES;
 
 /** Largest KV value written for a chunk part; Deno KV refuses values above 64 KiB. */
 export const PART_BYTES = 63 * 1024;

@@ -6,7 +6,9 @@ const CR = 0x0d;
 
 /**
  * Splits a byte stream into lines at `\n` (dropping a `\r` before it), with lines longer than
- * MAX_LINE_BYTES cut at a UTF-8 character boundary. Bytes are never decoded here.
+ * MAX_LINE_BYTES cut at a UTF-8 character boundary. Bytes are never decoded here. Emitted lines
+ * may be views into the pushed chunks: a consumer that keeps them must not expect them to be
+ * copies (chunks read from a pipe are never reused, so views stay valid).
  */
 export class LineSplitter {
   private pending: Uint8Array[] = [];
@@ -25,8 +27,13 @@ export class LineSplitter {
     for (;;) {
       const nl = chunk.indexOf(LF, start);
       if (nl === -1) break;
-      this.append(chunk.subarray(start, nl));
-      this.emitLine(true);
+      if (this.pendingBytes === 0 && !this.cut && nl - start <= this.maxLine) {
+        // Hot path: a whole line inside this chunk.
+        this.emit(chunk.subarray(start, nl > start && chunk[nl - 1] === CR ? nl - 1 : nl));
+      } else {
+        this.append(chunk.subarray(start, nl));
+        this.emitLine(true);
+      }
       start = nl + 1;
     }
     if (start < chunk.length) this.append(chunk.subarray(start));
@@ -69,7 +76,7 @@ export class LineSplitter {
     const wasCut = this.cut;
     this.cut = false;
     if (wasCut && line.length === 0) return;
-    this.emit(line.slice());
+    this.emit(line);
   }
 }
 

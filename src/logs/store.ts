@@ -8,10 +8,13 @@ export class LogStore {
 
   /** Stores consecutive lines as one chunk in one atomic write. */
   async writeChunk(runId: string, lines: readonly RawLine[]): Promise<void> {
-    if (lines.length === 0) return;
-    const firstSeq = lines[0].seq;
+    if (lines.length > 0) await this.writeEncoded(runId, lines[0].seq, encodeChunk(lines));
+  }
+
+  /** Stores an encoded chunk (see codec.ts) whose first line has `firstSeq`, in one atomic write. */
+  async writeEncoded(runId: string, firstSeq: number, body: Uint8Array): Promise<void> {
     const op = this.kv.atomic();
-    splitParts(encodeChunk(lines)).forEach((part, i) =>
+    splitParts(body).forEach((part, i) =>
       op.set(keys.logPart(runId, firstSeq, i), part)
     );
     const result = await op.commit();

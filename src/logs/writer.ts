@@ -1,24 +1,62 @@
-import type { LogStream, RawLine } from "./line.ts";
+import { decodeChunk, HEADER_BYTES } from "./codec.ts";
+import { LOG_STREAMS, type LogStream, type RawLine } from "./line.ts";
 import type { LogStore } from "./store.ts";
 
 /** Tuning of a run's log writer. */
 export interface LogWriterOptions {
   /** Output bytes kept per run (PRISMQ_LOG_MAX_BYTES); `system` lines are always kept. */
   maxBytes: number;
-  /** A chunk is written when this many encoded bytes wait. */
+  /** A chunk is sealed and written once it holds this many encoded bytes. */
   chunkBytes?: number;
-  /** Lines never wait longer than this before they are written. */
+  /** Lines never wait longer than this before their chunk is written. */
   flushMs?: number;
   /** Past this many unwritten bytes, `ready()` holds the pipe readers back. */
   maxBufferedBytes?: number;
 }
 
-const HEADER_BYTES = 13;
+/** A chunk being filled: lines are encoded straight into its buffer as they arrive. */
+class OpenChunk {
+  readonly buf: Uint8Array;
+  private readonly view: DataView;
+  pos = 0;
+  count = 0;
+
+  constructor(readonly firstSeq: number, capacity: number) {
+    this.buf = new Uint8Array(capacity);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  fits(length: number): boolean {
+    return this.pos + HEADER_BYTES + length <= this.buf.length;
+  }
+
+  append(stream: LogStream, ts: number, bytes: Uint8Array): void {
+    const at = this.pos;
+    this.view.setUint8(at, LOG_STREAMS.indexOf(stream));
+    this.view.setFloat64(at + 1, ts);
+    this.view.setUint32(at + 9, bytes.length);
+    this.buf.set(bytes, at + HEADER_BYTES);
+    this.pos = at + HEADER_BYTES + bytes.length;
+    this.count++;
+  }
+
+  get body(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  get lastSeq(): number {
+    return this.firstSeq + this.count - 1;
+  }
+}
+
+const LONGEST_LINE = 64 * 1024;
 
 /**
  * Numbers a run's lines (both streams and system lines share one seq), hands them to live
- * listeners at once, and writes them to KV in chunks: when a chunk is full, and at least every
- * `flushMs`. One chunk write is in flight at a time, so chunks land in seq order.
+ * listeners at once, and stores them in KV in chunks: a chunk is sealed when it is full or at
+ * the latest `flushMs` after its first line, and each chunk is one atomic write. Lines are encoded
+ * into the chunk's buffer as they arrive (one copy, no object per line), and one write is in
+ * flight at a time, so chunks land in seq order and memory stays bounded.
  */
 export class RunLogWriter {
   /** Seq of the last line taken. */
@@ -29,20 +67,19 @@ export class RunLogWriter {
   truncated = false;
 
   private outputBytes = 0;
-  private pending: RawLine[] = [];
-  private pendingBytes = 0;
-  private inflight: RawLine[] = [];
-  private inflightBytes = 0;
-  private writing: Promise<void> | null = null;
+  private open: OpenChunk | null = null;
+  private readonly sealed: OpenChunk[] = [];
+  private inflight: OpenChunk | null = null;
+  private bufferedBytes = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private flushDue = false;
   private closed = false;
-  private closing = false;
   private readonly listeners = new Set<(line: RawLine | null) => void>();
   private spaceWaiters: (() => void)[] = [];
+  private drained: (() => void) | null = null;
   private readonly chunkBytes: number;
   private readonly flushMs: number;
   private readonly maxBufferedBytes: number;
+  private readonly encoder = new TextEncoder();
 
   constructor(
     readonly runId: string,
@@ -56,7 +93,7 @@ export class RunLogWriter {
     this.maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
   }
 
-  /** Takes one line of the process's output (already split). */
+  /** Takes one line of the process's output (already split; copied here). */
   output(stream: "stdout" | "stderr", bytes: Uint8Array): void {
     if (this.truncated || this.closed) return;
     if (this.outputBytes + bytes.length > this.options.maxBytes) {
@@ -72,18 +109,19 @@ export class RunLogWriter {
 
   /** Adds one of the runner's own lines. */
   system(message: string): void {
-    if (!this.closed) this.add("system", new TextEncoder().encode(message));
+    if (!this.closed) this.add("system", this.encoder.encode(message));
   }
 
   /** Resolves when the unwritten backlog is small enough to read more output. */
   ready(): Promise<void> {
-    if (this.pendingBytes + this.inflightBytes < this.maxBufferedBytes) return Promise.resolve();
+    if (this.bufferedBytes < this.maxBufferedBytes) return Promise.resolve();
     return new Promise((resolve) => this.spaceWaiters.push(resolve));
   }
 
   /** Lines taken but not yet stored, with seq > after. */
   unflushedAfter(after: number): RawLine[] {
-    return [...this.inflight, ...this.pending].filter((l) => l.seq > after);
+    const chunks = [this.inflight, ...this.sealed, this.open];
+    return chunks.flatMap((c) => c ? decodeChunk(c.firstSeq, c.body) : []).filter((l) => l.seq > after);
   }
 
   /** Calls `listener` with each new line, and with null once the writer is closed. */
@@ -99,63 +137,74 @@ export class RunLogWriter {
 
   /** Stores every remaining line and stops taking new ones. */
   async close(): Promise<void> {
-    this.closing = true;
-    this.flushDue = true;
-    while (this.writing !== null || this.pending.length > 0) {
-      this.kick();
-      await this.writing;
-    }
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    this.seal();
+    if (this.inflight !== null || this.sealed.length > 0) {
+      await new Promise<void>((resolve) => this.drained = resolve);
+    }
     this.closed = true;
     for (const listener of this.listeners) listener(null);
     this.listeners.clear();
   }
 
   private add(stream: LogStream, bytes: Uint8Array): void {
-    const line: RawLine = { seq: ++this.lastSeq, stream, ts: Date.now(), bytes };
-    this.pending.push(line);
-    this.pendingBytes += HEADER_BYTES + bytes.length;
-    for (const listener of this.listeners) listener(line);
-    if (this.pendingBytes >= this.chunkBytes || this.flushDue) this.kick();
-    else this.scheduleFlush();
+    const seq = ++this.lastSeq;
+    const ts = Date.now();
+    let chunk = this.open;
+    if (chunk !== null && !chunk.fits(bytes.length)) {
+      this.seal();
+      chunk = null;
+    }
+    if (chunk === null) {
+      const capacity = Math.max(this.chunkBytes + HEADER_BYTES + LONGEST_LINE, HEADER_BYTES + bytes.length);
+      chunk = this.open = new OpenChunk(seq, capacity);
+    }
+    const before = chunk.pos;
+    chunk.append(stream, ts, bytes);
+    this.bufferedBytes += chunk.pos - before;
+    if (this.listeners.size > 0) {
+      const line: RawLine = { seq, stream, ts, bytes };
+      for (const listener of this.listeners) listener(line);
+    }
+    if (chunk.pos >= this.chunkBytes) this.seal();
+    else if (this.timer === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.seal();
+      }, this.flushMs);
+    }
   }
 
-  private scheduleFlush(): void {
-    if (this.timer !== null || this.closing) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flushDue = true;
-      this.kick();
-    }, this.flushMs);
+  /** Closes the open chunk for writing. */
+  private seal(): void {
+    if (this.open === null) return;
+    this.sealed.push(this.open);
+    this.open = null;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.kick();
   }
 
   private kick(): void {
-    if (this.writing !== null || this.pending.length === 0) return;
-    let take = 0;
-    let bytes = 0;
-    while (take < this.pending.length && (take === 0 || bytes < this.chunkBytes)) {
-      bytes += HEADER_BYTES + this.pending[take].bytes.length;
-      take++;
+    if (this.inflight !== null) return;
+    const chunk = this.sealed.shift();
+    if (chunk === undefined) {
+      this.drained?.();
+      this.drained = null;
+      return;
     }
-    this.inflight = this.pending.splice(0, take);
-    this.inflightBytes = bytes;
-    this.pendingBytes -= bytes;
-    if (this.pending.length === 0 && !this.closing) this.flushDue = false;
-    const last = this.inflight[this.inflight.length - 1].seq;
-    this.writing = this.store.writeChunk(this.runId, this.inflight).catch((err) => {
-      console.error(`run ${this.runId}: log chunk at seq ${this.inflight[0].seq} not stored:`, err);
+    this.inflight = chunk;
+    this.store.writeEncoded(this.runId, chunk.firstSeq, chunk.body).catch((err) => {
+      console.error(`run ${this.runId}: log chunk at seq ${chunk.firstSeq} not stored:`, err);
     }).then(() => {
-      this.flushedSeq = last;
-      this.inflight = [];
-      this.inflightBytes = 0;
-      this.writing = null;
+      this.flushedSeq = chunk.lastSeq;
+      this.bufferedBytes -= chunk.pos;
+      this.inflight = null;
       const waiters = this.spaceWaiters;
       this.spaceWaiters = [];
       for (const wake of waiters) wake();
-      if (this.pendingBytes >= this.chunkBytes || (this.flushDue && this.pending.length > 0)) {
-        this.kick();
-      } else if (this.pending.length > 0) this.scheduleFlush();
+      this.kick();
     });
   }
 }

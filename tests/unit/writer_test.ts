@@ -250,3 +250,30 @@ Deno.test("LogStore.readAfter: pages by seq and limit across chunks", async () =
     assert.deepEqual(await store.readAfter("other-run", 0, 10), []);
   });
 });
+
+Deno.test("RunLogWriter: output is copied when taken, so the caller may reuse its buffer", async () => {
+  await withKv(async (_kv, store) => {
+    const w = new RunLogWriter("copy", store, { maxBytes: 1_000_000 });
+    const buf = enc.encode("abc");
+    w.output("stdout", buf);
+    buf.fill(0x5a);
+    assert.deepEqual(messages(w.unflushedAfter(0)), ["abc"]);
+    await w.close();
+    assert.deepEqual(messages(await store.readAfter("copy", 0, 10)), ["abc"]);
+  });
+});
+
+Deno.test("RunLogWriter: unflushedAfter sees lines of chunks not yet written, in seq order", async () => {
+  await withKv(async (_kv, store) => {
+    const w = new RunLogWriter("pending", store, { maxBytes: 10_000_000, chunkBytes: 1024 });
+    for (let i = 1; i <= 100; i++) w.output("stdout", enc.encode(`line ${i} `.padEnd(50, "x")));
+    const pending = w.unflushedAfter(w.flushedSeq);
+    assert.deepEqual(
+      pending.map((l) => l.seq),
+      Array.from({ length: 100 - w.flushedSeq }, (_, i) => w.flushedSeq + i + 1),
+    );
+    await w.close();
+    assert.equal(w.flushedSeq, 100);
+    assert.equal((await store.readAfter("pending", 0, 1000)).length, 100);
+  });
+});
