@@ -14,9 +14,7 @@ export class LogStore {
   /** Stores an encoded chunk (see codec.ts) whose first line has `firstSeq`, in one atomic write. */
   async writeEncoded(runId: string, firstSeq: number, body: Uint8Array): Promise<void> {
     const op = this.kv.atomic();
-    splitParts(body).forEach((part, i) =>
-      op.set(keys.logPart(runId, firstSeq, i), part)
-    );
+    splitParts(body).forEach((part, i) => op.set(keys.logPart(runId, firstSeq, i), part));
     const result = await op.commit();
     if (!result.ok) throw new Error(`log chunk ${runId}/${firstSeq} was not written`);
   }

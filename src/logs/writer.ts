@@ -88,9 +88,9 @@ export class RunLogWriter {
     firstSeq = 1,
   ) {
     this.lastSeq = this.flushedSeq = firstSeq - 1;
-    this.chunkBytes = options.chunkBytes ?? 128 * 1024;
+    this.chunkBytes = options.chunkBytes ?? 256 * 1024;
     this.flushMs = options.flushMs ?? 100;
-    this.maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 2 * 1024 * 1024;
   }
 
   /** Takes one line of the process's output (already split; copied here). */
@@ -121,7 +121,9 @@ export class RunLogWriter {
   /** Lines taken but not yet stored, with seq > after. */
   unflushedAfter(after: number): RawLine[] {
     const chunks = [this.inflight, ...this.sealed, this.open];
-    return chunks.flatMap((c) => c ? decodeChunk(c.firstSeq, c.body) : []).filter((l) => l.seq > after);
+    return chunks.flatMap((c) => c ? decodeChunk(c.firstSeq, c.body) : []).filter((l) =>
+      l.seq > after
+    );
   }
 
   /** Calls `listener` with each new line, and with null once the writer is closed. */
@@ -157,7 +159,10 @@ export class RunLogWriter {
       chunk = null;
     }
     if (chunk === null) {
-      const capacity = Math.max(this.chunkBytes + HEADER_BYTES + LONGEST_LINE, HEADER_BYTES + bytes.length);
+      const capacity = Math.max(
+        this.chunkBytes + HEADER_BYTES + LONGEST_LINE,
+        HEADER_BYTES + bytes.length,
+      );
       chunk = this.open = new OpenChunk(seq, capacity);
     }
     const before = chunk.pos;
