@@ -13,6 +13,7 @@
  * is contacted. A row that fails prints ERROR and the others still run; a measure that misses its
  * target says MISS.
  */
+import denoJson from "../deno.json" with { type: "json" };
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import os from "node:os";
@@ -367,15 +368,8 @@ class Server {
       ...extraEnv,
     };
     const command = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-net",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-run",
-        MAIN,
-      ],
+      // The very flags of `deno task start`, so the bench measures what users run.
+      args: startTaskArgs(),
       cwd: ROOT,
       env,
       clearEnv: true,
@@ -1721,3 +1715,9 @@ async function main(): Promise<number> {
 }
 
 if (import.meta.main) Deno.exit(await main());
+
+/** `deno task start` without its leading `deno`, with main.ts as an absolute path. */
+function startTaskArgs(): string[] {
+  const words = denoJson.tasks.start.split(/\s+/).slice(1);
+  return words.map((w) => w === "main.ts" ? MAIN : w);
+}

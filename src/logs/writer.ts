@@ -14,24 +14,35 @@ export interface LogWriterOptions {
   maxBufferedBytes?: number;
 }
 
-/** A chunk being filled: lines are encoded straight into its buffer as they arrive. */
+/**
+ * A chunk being filled: lines are encoded straight into its buffer as they arrive. The buffer
+ * starts small and doubles up to `capacity`, so a run printing three lines does not hold a
+ * full-size chunk.
+ */
 class OpenChunk {
-  readonly buf: Uint8Array;
-  private readonly view: DataView;
+  buf: Uint8Array;
+  private view: DataView;
   pos = 0;
   count = 0;
 
-  constructor(readonly firstSeq: number, capacity: number) {
-    this.buf = new Uint8Array(capacity);
+  constructor(readonly firstSeq: number, private readonly capacity: number) {
+    this.buf = new Uint8Array(Math.min(capacity, 4096));
     this.view = new DataView(this.buf.buffer);
   }
 
   fits(length: number): boolean {
-    return this.pos + HEADER_BYTES + length <= this.buf.length;
+    return this.pos + HEADER_BYTES + length <= this.capacity;
   }
 
   append(stream: LogStream, ts: number, bytes: Uint8Array): void {
     const at = this.pos;
+    const end = at + HEADER_BYTES + bytes.length;
+    if (end > this.buf.length) {
+      const grown = new Uint8Array(Math.min(this.capacity, Math.max(end, this.buf.length * 2)));
+      grown.set(this.buf.subarray(0, at));
+      this.buf = grown;
+      this.view = new DataView(grown.buffer);
+    }
     this.view.setUint8(at, LOG_STREAMS.indexOf(stream));
     this.view.setFloat64(at + 1, ts);
     this.view.setUint32(at + 9, bytes.length);
