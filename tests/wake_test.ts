@@ -34,3 +34,28 @@ Deno.test("polling wake-ups (for KV Connect, which has no queues) repeat until s
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(calls, seen);
 });
+
+Deno.test("a burst of queued runs arms one KV queue message, not one each", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const wake = new KvQueueWake(kv);
+    let calls = 0;
+    wake.start(() => calls++);
+    for (let i = 0; i < 20; i++) {
+      const op = kv.atomic().set(["run", i], i);
+      wake.attach(op);
+      await op.commit();
+    }
+    await waitFor(() => calls >= 1, 5000, "the wake-up");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(calls, 1);
+    // Once delivered, the next queued run arms a new one.
+    const op = kv.atomic();
+    wake.attach(op);
+    await op.commit();
+    await waitFor(() => calls === 2, 5000, "the second wake-up");
+    wake.stop();
+  } finally {
+    kv.close();
+  }
+});

@@ -11,18 +11,26 @@ export interface WakeSource {
   stop(): void;
 }
 
-/** Wake-ups through Deno KV queues (delivery is at-least-once; the handler is idempotent). */
+/**
+ * Wake-ups through Deno KV queues (delivery is at-least-once; the handler is idempotent). At most
+ * one message is outstanding: a burst of queued runs needs one look at the queue, not one each
+ * (a message per run made thousands of deliveries compete with requests after a burst).
+ */
 export class KvQueueWake implements WakeSource {
   private stopped = false;
+  private armed = false;
 
   constructor(private readonly kv: Deno.Kv) {}
 
   attach(op: Deno.AtomicOperation): void {
+    if (this.armed) return;
+    this.armed = true;
     op.enqueue({ kind: "queue-wake" });
   }
 
   start(onWake: () => void): void {
     this.kv.listenQueue(() => {
+      this.armed = false;
       if (!this.stopped) onWake();
     }).catch(() => {
       // Ends when KV closes.
