@@ -119,15 +119,15 @@ export class RunStore {
       ? { prefix }
       : { prefix, end: [...prefix, query.before] };
     const ids: string[] = [];
-    for await (
-      const entry of this.kv.list<string>(selector, { reverse: true, limit: query.limit + 1 })
-    ) {
-      ids.push(entry.value);
-    }
+    const listed = (async () => {
+      const options = { reverse: true, limit: query.limit + 1, batchSize: query.limit + 1 };
+      for await (const entry of this.kv.list<string>(selector, options)) ids.push(entry.value);
+    })();
+    const [count] = await Promise.all([this.kv.get(countKey), listed]);
     const hasMore = ids.length > query.limit;
     const pageIds = ids.slice(0, query.limit);
     const missing = pageIds.filter((id) => !this.cache.has(id));
-    const [count, ...entries] = await getAll(this.kv, [countKey, ...missing.map(keys.run)]);
+    const entries = missing.length === 0 ? [] : await getAll(this.kv, missing.map(keys.run));
     const fetched = new Map<string, RunRecord>();
     for (const e of entries) {
       if (e.value === null) continue;
