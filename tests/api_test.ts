@@ -272,3 +272,22 @@ Deno.test("listing 30 runs by pages of 10 returns each once, newest first; filte
     await server.close();
   }
 });
+
+Deno.test("while shutting down, new runs are refused with 503 SHUTTING_DOWN", async () => {
+  const server = await startServer([{
+    id: "nap",
+    script: "nap.py",
+    parameters: [{ name: "seconds", type: "number", default: 30 }],
+  }]);
+  try {
+    const running = (await server.post("/api/modules/nap/run", {})).body;
+    assert.equal(running.status, "running");
+    const closing = server.runner.shutdown();
+    const refused = await server.post("/api/modules/nap/run", {});
+    assert.equal(refused.status, 503);
+    assert.equal(refused.body.error_code, "SHUTTING_DOWN");
+    await closing;
+  } finally {
+    await server.close();
+  }
+});

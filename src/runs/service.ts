@@ -115,8 +115,8 @@ export class RunService {
     }
     const checked = module.validator.validate(given);
     if (!checked.ok) throw validationError(checked.errors);
-    if (this.shuttingDown) throw new AppError("SHUTTING_DOWN", "The server is shutting down.");
     if (saveConfig) await this.deps.presets.save(moduleId, module.def.parameters, checked.values);
+    if (this.shuttingDown) throw new AppError("SHUTTING_DOWN", "The server is shutting down.");
 
     const startNow = this.admission.canStartNow(moduleId);
     if (!startNow && this.admission.queuedCount >= this.deps.options.maxQueuedRuns) {
