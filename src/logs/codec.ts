@@ -51,8 +51,8 @@ export function splitParts(body: Uint8Array): Uint8Array[] {
   return parts.length > 0 ? parts : [body];
 }
 
-/** Joins parts read back from KV. */
-export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
+/** Joins byte arrays into one (the one array itself when there is only one). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;

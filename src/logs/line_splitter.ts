@@ -1,3 +1,5 @@
+import { concatBytes } from "./codec.ts";
+
 /** Longest line kept whole; a longer one is split into several lines. */
 export const MAX_LINE_BYTES = 64 * 1024;
 
@@ -51,7 +53,7 @@ export class LineSplitter {
       return;
     }
     // Rare path: the line outgrew the limit, so cut it into pieces at character boundaries.
-    let rest = concat([...this.pending, bytes]);
+    let rest = concatBytes([...this.pending, bytes]);
     this.pending = [];
     this.pendingBytes = 0;
     while (rest.length > this.maxLine) {
@@ -67,7 +69,7 @@ export class LineSplitter {
   }
 
   private emitLine(endedByNewline: boolean): void {
-    let line = this.pending.length === 1 ? this.pending[0] : concat(this.pending);
+    let line = this.pending.length === 1 ? this.pending[0] : concatBytes(this.pending);
     if (endedByNewline && line.length > 0 && line[line.length - 1] === CR) {
       line = line.subarray(0, line.length - 1);
     }
@@ -87,15 +89,4 @@ export function utf8Boundary(bytes: Uint8Array, limit: number): number {
     if ((bytes[cut] & 0xc0) !== 0x80) return cut;
   }
   return limit;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 0) return new Uint8Array(0);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -1,5 +1,5 @@
 import { keys } from "../kv/keys.ts";
-import { decodeChunk, encodeChunk, joinParts, splitParts } from "./codec.ts";
+import { concatBytes, decodeChunk, encodeChunk, splitParts } from "./codec.ts";
 import type { RawLine } from "./line.ts";
 
 /** A run's log lines in Deno KV, as chunks of consecutive lines split into ≤ 64 KiB parts. */
@@ -26,7 +26,7 @@ export class LogStore {
     const selector = first === null ? { prefix } : { prefix, start: keys.logUpTo(runId, first) };
     let chunkSeq = -1;
     let parts: Uint8Array[] = [];
-    const flush = () => decodeChunk(chunkSeq, joinParts(parts)).filter((l) => l.seq > after);
+    const flush = () => decodeChunk(chunkSeq, concatBytes(parts)).filter((l) => l.seq > after);
     for await (const entry of this.kv.list<Uint8Array>(selector, { batchSize: 64 })) {
       const seq = entry.key[2] as number;
       if (seq !== chunkSeq && parts.length > 0) {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import {
+  concatBytes,
   decodeChunk,
   encodeChunk,
-  joinParts,
   PART_BYTES,
   splitParts,
 } from "../../src/logs/codec.ts";
@@ -62,7 +62,7 @@ Deno.test("codec: decodes from a view with a non-zero byteOffset", () => {
   assert.deepEqual(decodeChunk(1, padded.subarray(7)), lines);
 });
 
-Deno.test("splitParts: parts are at most PART_BYTES and joinParts restores the body", () => {
+Deno.test("splitParts: parts are at most PART_BYTES and concatBytes restores the body", () => {
   assert.ok(PART_BYTES <= 65536, "a KV value is at most 64 KiB");
   const lines: RawLine[] = [];
   for (let i = 1; i <= 5; i++) {
@@ -74,7 +74,7 @@ Deno.test("splitParts: parts are at most PART_BYTES and joinParts restores the b
   const parts = splitParts(body);
   assert.equal(parts.length, Math.ceil(body.length / PART_BYTES));
   for (const p of parts) assert.ok(p.length > 0 && p.length <= PART_BYTES, `${p.length}`);
-  const joined = joinParts(parts.map((p) => p.slice()));
+  const joined = concatBytes(parts.map((p) => p.slice()));
   assert.deepEqual(joined, body);
   assert.deepEqual(decodeChunk(1, joined), lines);
 });
@@ -88,11 +88,11 @@ Deno.test("splitParts: boundary sizes", () => {
   assert.equal(splitParts(new Uint8Array(PART_BYTES * 3)).length, 3);
 });
 
-Deno.test("joinParts: one part is returned as is, several are concatenated in order", () => {
+Deno.test("concatBytes: one part is returned as is, several are concatenated in order", () => {
   const only = new Uint8Array([1, 2, 3]);
-  assert.deepEqual(joinParts([only]), only);
+  assert.deepEqual(concatBytes([only]), only);
   assert.deepEqual(
-    joinParts([new Uint8Array([1]), new Uint8Array([]), new Uint8Array([2, 3])]),
+    concatBytes([new Uint8Array([1]), new Uint8Array([]), new Uint8Array([2, 3])]),
     new Uint8Array([1, 2, 3]),
   );
 });

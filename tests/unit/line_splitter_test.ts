@@ -1,3 +1,4 @@
+import { concatBytes } from "../../src/logs/codec.ts";
 import assert from "node:assert/strict";
 import { LineSplitter, MAX_LINE_BYTES, utf8Boundary } from "../../src/logs/line_splitter.ts";
 
@@ -17,15 +18,7 @@ function text(lines: Uint8Array[]): string[] {
   return lines.map((l) => strict.decode(l));
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = concatBytes;
 
 Deno.test("LineSplitter: splits at \\n", () => {
   assert.deepEqual(text(split(["one\ntwo\nthree\n"])), ["one", "two", "three"]);
