@@ -33,14 +33,19 @@ async function main(): Promise<void> {
     fail(missing);
   }
 
-  await runner.start();
+  // Bind before recovery and the queue pump run, so a refused start has changed nothing.
+  // Requests that arrive in the meantime wait for the start to finish.
+  const started = Promise.withResolvers<void>();
   let server: Deno.HttpServer;
   try {
     server = Deno.serve({
       hostname: settings.host,
       port: settings.port,
-      onListen: ({ port }) => console.log(`listening on http://${settings.host}:${port}`),
-    }, runner.app.fetch);
+      onListen: () => {},
+    }, async (request, info) => {
+      await started.promise;
+      return await runner.app.fetch(request, info);
+    });
   } catch (err) {
     await runner.shutdown();
     if (err instanceof Deno.errors.AddrInUse) {
@@ -51,10 +56,12 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  await runner.start();
+  started.resolve();
+  console.log(`listening on http://${settings.host}:${(server.addr as Deno.NetAddr).port}`);
   onShutdownSignal(async (signal) => {
     console.log(`${signal} received: shutting down`);
-    await runner.shutdown();
-    await server.shutdown();
+    await runner.shutdown(() => server.shutdown());
     Deno.exit(0);
   });
 }

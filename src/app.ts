@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import denoJson from "../deno.json" with { type: "json" };
 import { createHttpApp } from "../routes/mod.ts";
+import { lockDataDir } from "./kv/lock.ts";
 import { openKv } from "./kv/open.ts";
 import { LogReader } from "./logs/reader.ts";
 import { LogStore } from "./logs/store.ts";
@@ -12,7 +13,7 @@ import { RunService } from "./runs/service.ts";
 import { RunStore } from "./runs/store.ts";
 import { KvQueueWake, PollingWake } from "./runs/wake.ts";
 import { Lifecycle, type Services } from "./services.ts";
-import type { Settings } from "./settings.ts";
+import { isRemoteOrMemory, type Settings } from "./settings.ts";
 
 /** The whole service: its HTTP app, its services, and its start and stop. */
 export interface Runner {
@@ -23,8 +24,11 @@ export interface Runner {
   kv: Deno.Kv;
   /** Recovers runs left by a crash, loads the queue, starts retention. */
   start(): Promise<void>;
-  /** Refuses new runs, stops running trees (grace, then kill), ends streams, closes KV. */
-  shutdown(): Promise<void>;
+  /**
+   * Refuses new runs, stops running trees (grace, then kill), ends streams, then runs
+   * `beforeClose` (the HTTP server's own shutdown) and closes KV.
+   */
+  shutdown(beforeClose?: () => Promise<void>): Promise<void>;
 }
 
 /** Builds every service from settings; `kv` replaces the KV the settings name (tests). */
@@ -33,7 +37,16 @@ export async function createRunner(
   options: { kv?: Deno.Kv } = {},
 ): Promise<Runner> {
   const catalog = loadCatalog(settings.modulesPath, settings.python);
-  const kv = options.kv ?? await openKv(settings.kvPath, settings.dataDir);
+  const lock = options.kv || isRemoteOrMemory(settings.kvPath)
+    ? null
+    : await lockDataDir(settings.dataDir);
+  let kv: Deno.Kv;
+  try {
+    kv = options.kv ?? await openKv(settings.kvPath, settings.dataDir);
+  } catch (err) {
+    lock?.close();
+    throw err;
+  }
   const store = new RunStore(kv);
   const logs = new LogStore(kv);
   const presets = new PresetStore(kv);
@@ -73,12 +86,14 @@ export async function createRunner(
       await runs.init();
       retention.start();
     },
-    shutdown() {
+    shutdown(beforeClose) {
       closed ??= (async () => {
         await runs.shutdown();
         await lifecycle.end(1000);
         await retention.stop();
+        await beforeClose?.();
         kv.close();
+        lock?.close();
       })();
       return closed;
     },

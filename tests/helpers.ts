@@ -97,8 +97,7 @@ export async function startServer(
         body: JSON.stringify(body),
       }),
     async close() {
-      await runner.shutdown();
-      await server.shutdown();
+      await runner.shutdown(() => server.shutdown());
     },
   };
 }

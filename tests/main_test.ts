@@ -82,6 +82,7 @@ Deno.test("listening line shows the real port; a port in use is named; CLI flags
     assert.match(server.output(), new RegExp(`listening on http://127\\.0\\.0\\.1:${port}`));
     const res = await fetch(`${server.url}/api/health`);
     assert.equal((await res.json()).status, "healthy");
+    // A second server on the same port and another data dir is refused before it does anything.
     const taken = await runServerToExit({
       ...goodEnv(Deno.makeTempDirSync()),
       PRISMQ_PORT: String(port),

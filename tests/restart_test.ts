@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pidAlive, python, waitFor, writeModuleFile } from "./helpers.ts";
-import { spawnServer } from "./server_process.ts";
+import { runServerToExit, spawnServer } from "./server_process.ts";
 
 function settingsFor(dir: string, extra: Record<string, string> = {}) {
   const modules = writeModuleFile(dir, [
@@ -105,5 +105,32 @@ Deno.test("SIGTERM shuts down gracefully: running runs are cancelled, queued one
     assert.ok(performance.now() - t1 < 1000);
   } finally {
     await second.stop("SIGTERM");
+  }
+});
+
+Deno.test("a second server on the same data dir is refused and leaves the first one's runs alone", async () => {
+  const dir = Deno.makeTempDirSync();
+  const env = settingsFor(dir);
+  const first = await spawnServer(env);
+  try {
+    const running = await post(first.url, "/api/modules/nap/run", { parameters: { seconds: 60 } });
+    await waitFor(async () =>
+      (await api(first.url, `/api/runs/${running.run_id}/logs`)).logs.length > 1
+    );
+    for (const port of [new URL(first.url).port, "0"]) {
+      const second = await runServerToExit({ ...env, PRISMQ_PORT: port });
+      assert.notEqual(second.code, 0);
+      assert.match(
+        second.stderr.trim(),
+        /^error: .*(PRISMQ_DATA_DIR.*another server|PRISMQ_PORT.*in use)/,
+      );
+      assert.equal(second.stderr.trim().split("\n").length, 1);
+    }
+    const still = await api(first.url, `/api/runs/${running.run_id}`);
+    assert.equal(still.status, "running");
+    const cancelled = await api(first.url, `/api/runs/${running.run_id}`, { method: "DELETE" });
+    assert.equal(cancelled.status, "cancelled");
+  } finally {
+    assert.equal((await first.stop("SIGTERM")).code, 0);
   }
 });

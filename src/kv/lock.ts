@@ -1,0 +1,25 @@
+import { join } from "node:path";
+import { ConfigError } from "../errors.ts";
+
+/**
+ * Takes the data dir for this server process: a second server on the same data dir would
+ * "recover" the first one's running runs (kill their trees) and start its queued runs twice.
+ * The OS releases the lock when the process dies, so a crash never leaves it held.
+ */
+export async function lockDataDir(dataDir: string): Promise<Deno.FsFile> {
+  await Deno.mkdir(dataDir, { recursive: true });
+  const file = await Deno.open(join(dataDir, "runner.lock"), {
+    read: true,
+    write: true,
+    create: true,
+  });
+  if (!(await file.tryLock(true))) {
+    file.close();
+    throw new ConfigError(
+      `invalid setting PRISMQ_DATA_DIR=${
+        JSON.stringify(dataDir)
+      }: another server is using this data dir`,
+    );
+  }
+  return file;
+}
