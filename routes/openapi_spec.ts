@@ -168,6 +168,8 @@ export const ROUTES: RouteSpec[] = [
       status: "Only runs in this status (combines with `module_id`).",
       limit: "Page size, 1..100.",
       cursor: "The `next_cursor` of the previous page.",
+      offset: "Runs to skip (0..10000), after `cursor` if both are given; cost grows with it, " +
+        "so prefer `cursor` for deep paging.",
     },
     success: { status: 200, description: "One page of runs.", schema: runListSchema },
     errors: [{

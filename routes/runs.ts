@@ -13,6 +13,7 @@ export function runRoutes(s: Services): Hono {
         status: q.status,
         limit: q.limit,
         cursor: q.cursor,
+        offset: q.offset,
       });
       return c.json({
         runs: page.runs,

@@ -24,10 +24,11 @@ const intParam = (min: number, max: number) =>
 
 /** Query of GET /api/runs. */
 export const listRunsQuerySchema = z.object({
-  module_id: z.string().min(1).optional(),
+  module_id: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, "is not a module id").optional(),
   status: z.enum(RUN_STATUSES).optional(),
   limit: intParam(1, 100).default(50),
   cursor: z.string().min(1).optional(),
+  offset: intParam(0, 10_000).optional(),
 });
 
 /** Query of GET /api/runs/{id}/logs. */

@@ -11,6 +11,7 @@ export interface NeededPermission {
 export function neededPermissions(
   settings: Settings,
   interpreters: readonly string[],
+  extra: { helpers?: readonly string[]; scripts?: readonly string[] } = {},
 ): NeededPermission[] {
   const needed: NeededPermission[] = [
     {
@@ -38,6 +39,20 @@ export function neededPermissions(
         setting: "PRISMQ_KV_PATH",
       });
     }
+  }
+  for (const command of new Set(extra.helpers ?? [])) {
+    needed.push({
+      descriptor: { name: "run", command },
+      flag: `--allow-run=${command}`,
+      setting: "starting runs in their own process group",
+    });
+  }
+  for (const path of new Set(extra.scripts ?? [])) {
+    needed.push({
+      descriptor: { name: "read", path },
+      flag: `--allow-read=${path}`,
+      setting: "a module's script",
+    });
   }
   for (const command of new Set(interpreters)) {
     needed.push({

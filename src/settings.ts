@@ -8,8 +8,13 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     z.number().int().min(min).max(max),
   );
 
+/** Longest delay a timer can wait (2^31 - 1 ms); a longer one would fire at once. */
+export const MAX_TIMER_SECONDS = 2_147_483;
+
 const seconds = z.string().trim().regex(/^\d+(\.\d+)?$/, "expected a number of seconds")
-  .transform(Number);
+  .transform(Number).pipe(
+    z.number().max(MAX_TIMER_SECONDS, `expected at most ${MAX_TIMER_SECONDS} seconds`),
+  );
 
 /** Environment variables of the contract with their defaults, before parsing. */
 const ENV_DEFAULTS = {
@@ -43,7 +48,8 @@ const settingsSchema = z.object({
   PRISMQ_KILL_GRACE_SECONDS: seconds,
   PRISMQ_RUN_TIMEOUT_SECONDS: seconds,
   PRISMQ_LOG_MAX_BYTES: integer(0),
-  PRISMQ_RETENTION_DAYS: seconds,
+  PRISMQ_RETENTION_DAYS: z.string().trim().regex(/^\d+(\.\d+)?$/, "expected a number of days")
+    .transform(Number),
   PRISMQ_CORS_ORIGINS: z.string().transform((s) =>
     s.split(",").map((o) => o.trim()).filter((o) => o.length > 0)
   ),

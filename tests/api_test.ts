@@ -282,7 +282,7 @@ Deno.test("while shutting down, new runs are refused with 503 SHUTTING_DOWN", as
   try {
     const running = (await server.post("/api/modules/nap/run", {})).body;
     assert.equal(running.status, "running");
-    const closing = server.runner.shutdown();
+    const closing = server.close();
     const refused = await server.post("/api/modules/nap/run", {});
     assert.equal(refused.status, 503);
     assert.equal(refused.body.error_code, "SHUTTING_DOWN");

@@ -138,6 +138,7 @@ Deno.test("every operation documents its errors with the envelope and codes that
       "cursor",
       "limit",
       "module_id",
+      "offset",
       "status",
     ]);
     const limit = listQuery.find((p: any) => p.name === "limit");

@@ -180,7 +180,8 @@ export class RunLogWriter {
     chunk.append(stream, ts, bytes);
     this.bufferedBytes += chunk.pos - before;
     if (this.listeners.size > 0) {
-      const line: RawLine = { seq, stream, ts, bytes };
+      // A copy: a view would pin the whole 64 KiB pipe read buffer while a follower lags.
+      const line: RawLine = { seq, stream, ts, bytes: bytes.slice() };
       for (const listener of this.listeners) listener(line);
     }
     if (chunk.pos >= this.chunkBytes) this.seal();
@@ -202,6 +203,22 @@ export class RunLogWriter {
     this.kick();
   }
 
+  /** Writes a chunk, trying again twice; a chunk that cannot be stored marks the log truncated. */
+  private async writeWithRetry(chunk: OpenChunk): Promise<void> {
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await this.store.writeEncoded(this.runId, chunk.firstSeq, chunk.body);
+      } catch (err) {
+        if (attempt >= 3) {
+          console.error(`run ${this.runId}: log chunk at seq ${chunk.firstSeq} not stored:`, err);
+          this.truncated = true;
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  }
+
   private kick(): void {
     if (this.inflight !== null) return;
     const chunk = this.sealed.shift();
@@ -211,9 +228,7 @@ export class RunLogWriter {
       return;
     }
     this.inflight = chunk;
-    this.store.writeEncoded(this.runId, chunk.firstSeq, chunk.body).catch((err) => {
-      console.error(`run ${this.runId}: log chunk at seq ${chunk.firstSeq} not stored:`, err);
-    }).then(() => {
+    this.writeWithRetry(chunk).then(() => {
       this.flushedSeq = chunk.lastSeq;
       this.bufferedBytes -= chunk.pos;
       this.inflight = null;

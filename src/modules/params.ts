@@ -3,6 +3,11 @@ import type { FieldError } from "../errors.ts";
 import type { ParamValue } from "./args.ts";
 import type { ParameterDef } from "./schema.ts";
 
+/** Longest text or password value; with the total below it keeps a run record far under KV's 64 KiB. */
+export const MAX_TEXT_CHARS = 10_000;
+/** Most characters all text values of one run may have together. */
+export const MAX_TOTAL_CHARS = 20_000;
+
 const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** The zod schema that checks and normalises one given value of a parameter. */
@@ -36,7 +41,10 @@ export function valueSchema(p: ParameterDef): z.ZodType<ParamValue> {
       );
     }
     default: {
-      const text = z.string({ error: "must be a string" });
+      const text = z.string({ error: "must be a string" }).max(
+        MAX_TEXT_CHARS,
+        `must be at most ${MAX_TEXT_CHARS} characters`,
+      );
       if (!p.validation) return text;
       const pattern = new RegExp(p.validation.pattern);
       return text.refine(
@@ -79,6 +87,16 @@ export class ParameterValidator {
       const result = this.byName.get(p.name)!.schema.safeParse(raw);
       if (result.success) values[p.name] = result.data;
       else errors.push({ field: p.name, message: result.error.issues[0]?.message ?? "is invalid" });
+    }
+    const totalChars = Object.values(values).reduce<number>(
+      (n, v) => n + (typeof v === "string" ? v.length : 0),
+      0,
+    );
+    if (totalChars > MAX_TOTAL_CHARS) {
+      errors.push({
+        field: "parameters",
+        message: `text values must be at most ${MAX_TOTAL_CHARS} characters in all`,
+      });
     }
     return errors.length > 0 ? { ok: false, errors } : { ok: true, values };
   }

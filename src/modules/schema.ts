@@ -40,7 +40,8 @@ export const moduleSchema = z.object({
   status: z.enum(MODULE_STATUSES).default("active"),
   enabled: z.boolean().default(true),
   interpreter: z.string().min(1).optional(),
-  timeout_seconds: z.number().positive().optional(),
+  timeout_seconds: z.number().positive().max(2_147_483, "must be at most 2147483 (about 24 days)")
+    .optional(),
   max_concurrent_runs: z.number().int().min(1).optional(),
   env: z.record(z.string(), z.string()).optional(),
 }).superRefine((module, ctx) => {

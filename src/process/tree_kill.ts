@@ -31,13 +31,16 @@ export function stopAction(
   return { kind: "signal-group", pgid: pid, signal };
 }
 
-/** Carries out a stop action; a group or process that is already gone is not an error. */
+/** Carries out a stop action; never throws (a group that is already gone is the goal). */
 export async function runStopAction(action: StopAction): Promise<void> {
   if (action.kind === "signal-group") {
     try {
       Deno.kill(-action.pgid, action.signal);
     } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound) && !isNoSuchProcess(err)) throw err;
+      // Gone already is the goal; anything else (EPERM) leaves the next step to try.
+      if (!(err instanceof Deno.errors.NotFound) && !isNoSuchProcess(err)) {
+        console.error(`could not send ${action.signal} to process group ${action.pgid}:`, err);
+      }
     }
     return;
   }
@@ -57,6 +60,15 @@ export async function runStopAction(action: StopAction): Promise<void> {
 export function processGroupAlive(pgid: number, os: Os = Deno.build.os): boolean {
   if (os === "windows" || pgid <= 0) return false;
   try {
+    if (!canSignalDirectly()) {
+      // A scoped --allow-run (with `kill` in it) cannot use Deno.kill.
+      return new Deno.Command("kill", {
+        args: ["-0", "--", `-${pgid}`],
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      }).outputSync().success;
+    }
     Deno.kill(-pgid, "SIGCONT");
     return true;
   } catch {

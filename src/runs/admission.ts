@@ -59,12 +59,11 @@ export class Admission {
     this.queue.splice(i, 0, run);
   }
 
-  /** Removes a queued run; false when it is not (or no longer) queued here. */
-  remove(runId: string): boolean {
+  /** Removes a queued run and returns it; null when it is not (or no longer) queued here. */
+  remove(runId: string): QueuedRun | null {
     const i = this.queue.findIndex((q) => q.runId === runId);
-    if (i === -1) return false;
-    this.queue.splice(i, 1);
-    return true;
+    if (i === -1) return null;
+    return this.queue.splice(i, 1)[0];
   }
 
   /** 1-based place of a queued run, or null. */

@@ -71,7 +71,9 @@ export class RunExecution {
   stop(reason: StopReason): Promise<ExecutionResult> {
     if (!this.exited && this.stopReason === null && this.child !== null) {
       this.stopReason = reason;
-      this.stopping = this.stopTree(reason);
+      this.stopping = this.stopTree(reason).catch((err) => {
+        console.error(`run ${this.runId}: stopping its tree failed:`, err);
+      });
     }
     return this.result;
   }

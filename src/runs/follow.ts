@@ -11,8 +11,13 @@ export type FollowEvent =
   | { kind: "status"; run: RunView }
   | { kind: "end"; run: RunView };
 
-/** Lines a slow follower may fall behind the live output before it reads from KV instead. */
-const MAX_BACKLOG = 10_000;
+/** How far a slow follower may fall behind the live output before it reads from KV instead. */
+export interface BacklogLimit {
+  lines: number;
+  bytes: number;
+}
+
+const DEFAULT_BACKLOG: BacklogLimit = { lines: 10_000, bytes: 4 * 1024 * 1024 };
 /** A follower of a run with no live writer looks at the run again this often, in case it missed a change. */
 const IDLE_CHECK_MS = 1000;
 
@@ -68,6 +73,7 @@ export async function* followRun(
   after: number,
   clientGone: AbortSignal,
   shutdown: AbortSignal,
+  backlog: BacklogLimit = DEFAULT_BACKLOG,
 ): AsyncGenerator<FollowEvent> {
   const signal = AbortSignal.any([clientGone, shutdown]);
   const { runs, logs, events } = deps;
@@ -109,13 +115,22 @@ export async function* followRun(
     while (!signal.aborted) {
       const writer = runs.liveWriter(runId);
       if (writer && !writer.isClosed) {
-        const live: RawLine[] = [];
+        let live: RawLine[] = [];
+        let liveBytes = 0;
         let overflow = false;
         let closed = false;
         const unsubscribe = writer.subscribe((line) => {
           if (line === null) closed = true;
-          else if (live.length >= MAX_BACKLOG) overflow = true;
-          else live.push(line);
+          else if (overflow) return;
+          else if (live.length >= backlog.lines || liveBytes + line.bytes.length > backlog.bytes) {
+            // Drop the backlog: this follower catches up from KV at its own pace.
+            overflow = true;
+            live = [];
+            liveBytes = 0;
+          } else {
+            live.push(line);
+            liveBytes += line.bytes.length;
+          }
           wakeup.notify();
         });
         try {
@@ -128,7 +143,10 @@ export async function* followRun(
           }
           while (!signal.aborted && !overflow) {
             yield* statusChanges();
-            for (const raw of live.splice(0)) {
+            const batch = live;
+            live = [];
+            liveBytes = 0;
+            for (const raw of batch) {
               const event = emitLine(raw);
               if (event) yield event;
             }

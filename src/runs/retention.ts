@@ -8,11 +8,13 @@ export async function sweepExpiredRuns(
   store: RunStore,
   logs: LogStore,
   cutoff: number,
+  stopped: () => boolean = () => false,
 ): Promise<number> {
   let deleted = 0;
   for (;;) {
     const batch = await store.finishedBefore(cutoff, BATCH);
     for (const { runId } of batch) {
+      if (stopped()) return deleted;
       const record = await store.get(runId);
       await logs.deleteAll(runId);
       if (record) await store.delete(record);
@@ -27,6 +29,7 @@ export async function sweepExpiredRuns(
 export class RetentionSweeper {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<unknown> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly store: RunStore,
@@ -44,7 +47,9 @@ export class RetentionSweeper {
   /** One sweep; resolves with the number of runs deleted. */
   sweep(now = Date.now()): Promise<number> {
     const cutoff = now - this.retentionDays * 24 * 60 * 60 * 1000;
-    const work = this.running.then(() => sweepExpiredRuns(this.store, this.logs, cutoff)).catch(
+    const work = this.running.then(() =>
+      sweepExpiredRuns(this.store, this.logs, cutoff, () => this.stopped)
+    ).catch(
       (err) => {
         console.error("retention sweep failed:", err);
         return 0;
@@ -56,6 +61,7 @@ export class RetentionSweeper {
 
   /** Stops the schedule and waits for a sweep under way. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     await this.running;

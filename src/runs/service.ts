@@ -46,6 +46,7 @@ export interface ListQuery {
   status?: RunStatus;
   limit: number;
   cursor?: string;
+  offset?: number;
 }
 
 /**
@@ -115,8 +116,12 @@ export class RunService {
     }
     const checked = module.validator.validate(given);
     if (!checked.ok) throw validationError(checked.errors);
-    if (saveConfig) await this.deps.presets.save(moduleId, module.def.parameters, checked.values);
     if (this.shuttingDown) throw new AppError("SHUTTING_DOWN", "The server is shutting down.");
+    // Presets are saved only for a run that was accepted (not for a 429 or 503).
+    const savePreset = () =>
+      saveConfig
+        ? this.deps.presets.save(moduleId, module.def.parameters, checked.values)
+        : Promise.resolve();
 
     const startNow = this.admission.canStartNow(moduleId);
     if (!startNow && this.admission.queuedCount >= this.deps.options.maxQueuedRuns) {
@@ -150,6 +155,7 @@ export class RunService {
         return true;
       });
       if (started === null) throw new Error(`run ${record.run_id} could not be stored`);
+      await savePreset();
       return this.view(started);
     }
     this.admission.enqueue({ runId: record.run_id, moduleId, order: record.order });
@@ -157,9 +163,11 @@ export class RunService {
       await this.deps.store.create(record, (op) => this.deps.wake.attach(op));
     } catch (err) {
       this.admission.remove(record.run_id);
+      this.deps.wake.disarm();
       throw err;
     }
     this.deps.events.emit(record);
+    await savePreset();
     return this.view(record);
   }
 
@@ -229,12 +237,20 @@ export class RunService {
   }
 
   private async cancelOnce(runId: string): Promise<RunView> {
-    for (;;) {
-      if (this.admission.remove(runId)) {
-        const record = await this.deps.store.transition(runId, "cancelled", {
-          completed_at: Date.now(),
-          error_message: finalOutcome({ kind: "cancelled" }).error_message,
-        });
+    // Each pass either answers or waits for a start that is between two steps; that is short.
+    for (let pass = 0; pass < 500; pass++) {
+      const queued = this.admission.remove(runId);
+      if (queued) {
+        let record: RunRecord | null;
+        try {
+          record = await this.deps.store.transition(runId, "cancelled", {
+            completed_at: Date.now(),
+            error_message: finalOutcome({ kind: "cancelled" }).error_message,
+          });
+        } catch (err) {
+          this.admission.enqueue(queued);
+          throw err;
+        }
         if (record) {
           this.deps.events.emit(record);
           return this.view(record);
@@ -255,9 +271,9 @@ export class RunService {
       const record = await this.deps.store.get(runId);
       if (record === null) throw new AppError("RUN_NOT_FOUND", `Run "${runId}" was not found.`);
       if (isFinal(record.status)) throw alreadyFinished(record);
-      // Queued or running in KV but not yet visible in memory: a start is between two steps.
       await delay(10);
     }
+    throw new Error(`run ${runId}: its state did not settle for a cancel`);
   }
 
   /** Waits until the run's execution has written its final record. */
@@ -316,24 +332,31 @@ export class RunService {
       return false;
     });
     const finished = (async () => {
-      const stored = await persisted;
-      if (stored) this.deps.events.emit(started);
-      else void execution.stop("cancelled");
-      const result = await execution.result;
-      const outcome = finalOutcome(result.ending);
-      const final = stored
-        ? await this.deps.store.transition(record.run_id, outcome.status, {
+      try {
+        const stored = await persisted;
+        if (stored) this.deps.events.emit(started);
+        else {
+          void execution.stop("cancelled");
+          // A run that could not be stored must not leave chunks that a later start would reuse.
+          await execution.result.catch(() => {});
+          await this.deps.logs.deleteAll(record.run_id);
+          return;
+        }
+        const result = await execution.result;
+        const outcome = finalOutcome(result.ending);
+        const final = await this.deps.store.transition(record.run_id, outcome.status, {
           completed_at: result.finishedAt,
           exit_code: result.exitCode,
           error_message: outcome.error_message,
           log_lines: result.logLines,
           log_truncated: result.logTruncated,
-        })
-        : null;
-      this.executions.delete(record.run_id);
-      this.admission.release(record.module_id);
-      if (final) this.deps.events.emit(final);
-      void this.pump();
+        });
+        if (final) this.deps.events.emit(final);
+      } finally {
+        this.executions.delete(record.run_id);
+        this.admission.release(record.module_id);
+        void this.pump();
+      }
     })().catch((err) => {
       console.error(`run ${record.run_id}: could not record its end:`, err);
     }).finally(() => this.finishing.delete(record.run_id));
@@ -368,11 +391,19 @@ export class RunService {
 
   private async startQueued(runId: string, moduleId: string): Promise<void> {
     try {
-      const module = this.deps.catalog.get(moduleId);
       const record = await this.deps.store.get(runId);
-      if (record === null || record.status !== "queued" || module === undefined) {
+      if (record === null || record.status !== "queued") {
         this.admission.release(moduleId);
-        if (record?.status === "queued" && !module) await this.failUnknownModule(record);
+        return;
+      }
+      // The module may have changed since the run was queued (a restart with a new module file).
+      const module = this.deps.catalog.get(moduleId);
+      const why = module === undefined
+        ? `the module "${moduleId}" is no longer in the module file`
+        : this.deps.catalog.availability(module).reason;
+      if (module === undefined || why !== null) {
+        this.admission.release(moduleId);
+        await this.failQueued(record, why ?? "the module is unavailable");
         return;
       }
       await this.launch(record, module, async (run) => {
@@ -388,10 +419,16 @@ export class RunService {
     }
   }
 
-  private async failUnknownModule(record: RunRecord): Promise<void> {
-    const final = await this.deps.store.transition(record.run_id, "failed", {
-      completed_at: Date.now(),
-      error_message: `the module "${record.module_id}" is no longer in the module file`,
+  /** A queued run that cannot start moves forward like any failed start: running, then failed. */
+  private async failQueued(record: RunRecord, reason: string): Promise<void> {
+    const now = Date.now();
+    const running = await this.deps.store.transition(record.run_id, "running", { started_at: now });
+    if (!running) return;
+    this.deps.events.emit(running);
+    const outcome = finalOutcome({ kind: "start_failed", reason });
+    const final = await this.deps.store.transition(record.run_id, outcome.status, {
+      completed_at: now,
+      error_message: outcome.error_message,
     });
     if (final) this.deps.events.emit(final);
   }

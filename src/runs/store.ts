@@ -2,6 +2,9 @@ import { addToCounter, counterValue, getAll, keys } from "../kv/keys.ts";
 import { isFinal, type RunRecord, runRecordSchema, type RunStatus } from "./model.ts";
 import { canTransition } from "./transitions.ts";
 
+/** The shape of every run id (see RunService). */
+export const RUN_ID_PATTERN = /^[0-9a-z]{16}$/;
+
 /** Filters and paging of a run listing. */
 export interface RunQuery {
   moduleId?: string;
@@ -9,6 +12,8 @@ export interface RunQuery {
   limit: number;
   /** Submission order of the last run of the previous page. */
   before?: number;
+  /** Runs to skip first (after `before`). */
+  offset?: number;
 }
 
 /** Per-module counts for the module view. */
@@ -33,6 +38,8 @@ export class RunStore {
   async get(runId: string): Promise<RunRecord | null> {
     const cached = this.cache.get(runId);
     if (cached) return cached;
+    // Not an id this service makes: no need to ask KV (whose keys are limited to 2 KiB).
+    if (!RUN_ID_PATTERN.test(runId)) return null;
     const entry = await this.kv.get(keys.run(runId));
     return entry.value === null ? null : this.remember(runRecordSchema.parse(entry.value));
   }
@@ -120,8 +127,13 @@ export class RunStore {
       : { prefix, end: [...prefix, query.before] };
     const ids: string[] = [];
     const listed = (async () => {
-      const options = { reverse: true, limit: query.limit + 1, batchSize: query.limit + 1 };
-      for await (const entry of this.kv.list<string>(selector, options)) ids.push(entry.value);
+      const skip = query.offset ?? 0;
+      const want = skip + query.limit + 1;
+      const options = { reverse: true, limit: want, batchSize: Math.min(want, 500) };
+      let seen = 0;
+      for await (const entry of this.kv.list<string>(selector, options)) {
+        if (seen++ >= skip) ids.push(entry.value);
+      }
     })();
     const [count] = await Promise.all([this.kv.get(countKey), listed]);
     const hasMore = ids.length > query.limit;

@@ -5,6 +5,8 @@
 export interface WakeSource {
   /** Adds a wake-up to the atomic write that queues a run. */
   attach(op: Deno.AtomicOperation): void;
+  /** Forgets a wake-up whose atomic write failed. */
+  disarm(): void;
   /** Starts delivering wake-ups to `onWake`. */
   start(onWake: () => void): void;
   /** Stops delivering. */
@@ -28,6 +30,10 @@ export class KvQueueWake implements WakeSource {
     op.enqueue({ kind: "queue-wake" });
   }
 
+  disarm(): void {
+    this.armed = false;
+  }
+
   start(onWake: () => void): void {
     this.kv.listenQueue(() => {
       this.armed = false;
@@ -49,6 +55,8 @@ export class PollingWake implements WakeSource {
   constructor(private readonly intervalMs = 1000) {}
 
   attach(): void {}
+
+  disarm(): void {}
 
   start(onWake: () => void): void {
     this.timer = setInterval(onWake, this.intervalMs);

@@ -169,9 +169,9 @@ Deno.test("Admission: remove() takes a queued run out and shifts the positions",
   a.enqueue(run("a", "m", 1));
   a.enqueue(run("b", "m", 2));
   a.enqueue(run("c", "m", 3));
-  assert.equal(a.remove("b"), true);
-  assert.equal(a.remove("b"), false, "already removed");
-  assert.equal(a.remove("unknown"), false);
+  assert.equal(a.remove("b")?.runId, "b");
+  assert.equal(a.remove("b"), null, "already removed");
+  assert.equal(a.remove("unknown"), null);
   assert.equal(a.queuedCount, 2);
   assert.equal(a.position("c"), 2);
   assert.equal(a.admitNext()?.runId, "a");
