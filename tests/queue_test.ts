@@ -115,14 +115,22 @@ Deno.test("200 parallel submissions at limit 4: each run starts once, all finish
     assert.deepEqual([...new Set(answers.map((a) => a.status))], [202]);
     const ids = answers.map((a) => a.body.run_id);
     assert.equal(new Set(ids).size, 200);
+    let maxRunning = 0;
     await waitFor(
       async () => {
+        const running = (await server.json("/api/runs?status=running&limit=1")).body.total;
+        maxRunning = Math.max(maxRunning, running, server.runner.services.runs.activeCount);
         const { body } = await server.json("/api/runs?status=completed&limit=1");
         return body.total === 200;
       },
       60_000,
       "200 completed runs",
     );
+    assert.ok(maxRunning <= 4, `sampled ${maxRunning} running at a limit of 4`);
+    const runs = await Promise.all(
+      ids.map((id) => server.json(`/api/runs/${id}`).then((r) => r.body)),
+    );
+    assert.ok(maxOverlap(runs) <= 4, `overlap ${maxOverlap(runs)}`);
     const health = await server.json("/api/health");
     assert.equal(health.status, 200);
     assert.equal(health.body.active_runs, 0);

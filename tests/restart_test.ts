@@ -103,6 +103,11 @@ Deno.test("SIGTERM shuts down gracefully: running runs are cancelled, queued one
       1000,
     );
     assert.ok(performance.now() - t1 < 1000);
+    const done = await waitFor(async () => {
+      const run = await api(second.url, `/api/runs/${queued.run_id}`);
+      return run.status === "completed" ? run : null;
+    });
+    assert.equal(done.exit_code, 0);
   } finally {
     await second.stop("SIGTERM");
   }

@@ -161,3 +161,38 @@ Deno.test("shutdown with an open stream completes within the grace period", asyn
   assert.equal(rest.at(-1)?.event, "end");
   assert.equal(JSON.parse(rest.at(-1)!.data).status, "cancelled");
 });
+
+Deno.test("a follower that lags past its backlog falls back to KV and still gets every line once", async () => {
+  const { followRun } = await import("../src/runs/follow.ts");
+  const server = await startServer(MODULES);
+  try {
+    const { body: run } = await server.post("/api/modules/ticker/run", {
+      parameters: { lines: 3000, pause: 0.001 },
+    });
+    const { services } = server.runner;
+    const record = (await services.runs.record(run.run_id))!;
+    const never = new AbortController();
+    const events = followRun(services, record, 0, never.signal, never.signal, {
+      lines: 50,
+      bytes: 4096,
+    });
+    const seqs: number[] = [];
+    // Read up to the first line (the follower is then subscribed to the live output), then
+    // stall while the run prints thousands of lines.
+    for (;;) {
+      const { value } = await events.next();
+      if (value?.kind === "line") {
+        seqs.push(value.line.seq);
+        break;
+      }
+    }
+    await waitFinal(server, run.run_id);
+    for await (const event of events) {
+      if (event.kind === "line") seqs.push(event.line.seq);
+    }
+    const final = (await server.json(`/api/runs/${run.run_id}`)).body;
+    assert.deepEqual(seqs, Array.from({ length: final.log_lines }, (_, i) => i + 1));
+  } finally {
+    await server.close();
+  }
+});

@@ -112,7 +112,9 @@ Deno.test("parseSettings: a bad PRISMQ_KILL_GRACE_SECONDS is refused naming the 
 });
 
 Deno.test("parseSettings: a bad PRISMQ_RUN_TIMEOUT_SECONDS is refused naming the variable", () => {
-  for (const bad of ["-5", "forever", "1h"]) assertRefused("PRISMQ_RUN_TIMEOUT_SECONDS", bad);
+  for (const bad of ["-5", "forever", "1h", "3000000"]) {
+    assertRefused("PRISMQ_RUN_TIMEOUT_SECONDS", bad);
+  }
 });
 
 Deno.test("parseSettings: a bad PRISMQ_LOG_MAX_BYTES is refused naming the variable", () => {
