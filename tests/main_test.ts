@@ -123,4 +123,14 @@ Deno.test("with narrowed permission flags the server names the flag that is miss
   ]);
   assert.notEqual(noRun.code, 0);
   assert.match(oneLine(noRun.stderr), /--allow-run=.*python/);
+  // The interpreter alone is not enough: runs start through setsid (their own process group).
+  const onlyPython = await runServerToExit(env, [], [
+    "--allow-net",
+    "--allow-env",
+    "--allow-read",
+    "--allow-write",
+    `--allow-run=${python()}`,
+  ]);
+  assert.notEqual(onlyPython.code, 0);
+  assert.match(oneLine(onlyPython.stderr), /--allow-run=\/\S*setsid/);
 });
