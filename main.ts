@@ -1,6 +1,7 @@
 import { createRunner, type Runner } from "./src/app.ts";
 import { ConfigError } from "./src/errors.ts";
 import { missingPermission, neededPermissions } from "./src/permissions.ts";
+import { findExecutable } from "./src/process/interpreter.ts";
 import { onShutdownSignal } from "./src/process/signals.ts";
 import { cliOverrides, parseSettings, type Settings } from "./src/settings.ts";
 
@@ -27,7 +28,13 @@ async function main(): Promise<void> {
   const interpreters = runner.services.catalog.modules.flatMap((m) =>
     m.interpreter ? [m.interpreter] : []
   );
-  const missing = await missingPermission(neededPermissions(settings, interpreters));
+  const setsid = Deno.build.os === "windows" ? null : findExecutable("setsid");
+  const missing = await missingPermission(
+    neededPermissions(settings, interpreters, {
+      helpers: setsid ? [setsid] : [],
+      scripts: runner.services.catalog.modules.map((m) => m.scriptPath),
+    }),
+  );
   if (missing) {
     await runner.shutdown();
     fail(missing);
