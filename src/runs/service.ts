@@ -1,21 +1,20 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { customAlphabet } from "nanoid";
 import { AppError, validationError } from "../errors.ts";
-import { buildArgs, type ParamValue } from "../modules/args.ts";
 import type { CatalogModule, ModuleCatalog } from "../modules/catalog.ts";
 import type { PresetStore } from "../modules/presets.ts";
 import type { LogStore } from "../logs/store.ts";
 import type { RunLogWriter } from "../logs/writer.ts";
-import { scriptCommand } from "../process/interpreter.ts";
-import { processGroupAlive, runStopAction, stopAction } from "../process/tree_kill.ts";
-import { dirname } from "node:path";
 import { Admission } from "./admission.ts";
 import type { RunEvents } from "./events.ts";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { RunExecution } from "./execution.ts";
+import { launchSpec } from "./launch_spec.ts";
+import { recoverLostRun } from "./recovery.ts";
 import { isFinal, type RunRecord, type RunStatus } from "./model.ts";
 import type { RunStore } from "./store.ts";
 import { finalOutcome } from "./transitions.ts";
-import { MASK, type RunView, toRunView } from "./view.ts";
+import { type RunView, toRunView } from "./view.ts";
 import type { WakeSource } from "./wake.ts";
 
 const newRunId = customAlphabet("0123456789abcdefghijklmnopqrstuvwxyz", 16);
@@ -88,7 +87,9 @@ export class RunService {
   async init(): Promise<void> {
     const { store } = this.deps;
     this.lastOrder = await store.lastOrder();
-    for (const record of await store.allWithStatus("running")) await this.recoverLostRun(record);
+    for (const record of await store.allWithStatus("running")) {
+      await recoverLostRun(record, store, this.deps.logs);
+    }
     for (const record of await store.allWithStatus("queued")) {
       this.admission.enqueue({
         runId: record.run_id,
@@ -295,24 +296,11 @@ export class RunService {
     persist: (started: RunRecord) => Promise<boolean>,
   ): Promise<RunRecord | null> {
     const { options } = this.deps;
-    const { program, leadingArgs } = scriptCommand(module.interpreter ?? "", module.scriptPath);
-    const args = [...leadingArgs, ...buildArgs(module.def.parameters, record.parameters)];
-    const shownArgs = buildArgs(module.def.parameters, masked(module, record.parameters));
+    const { spec, display } = launchSpec(module, record);
     const execution = new RunExecution(
       record.run_id,
-      {
-        program,
-        args,
-        cwd: dirname(module.scriptPath),
-        env: {
-          ...module.def.env,
-          PYTHONUNBUFFERED: "1",
-          PYTHONIOENCODING: "utf-8",
-          PRISMQ_RUN_ID: record.run_id,
-          PRISMQ_MODULE_ID: record.module_id,
-        },
-      },
-      [program, ...leadingArgs, ...shownArgs].join(" "),
+      spec,
+      display,
       this.deps.logs,
       {
         killGraceSeconds: options.killGraceSeconds,
@@ -433,29 +421,6 @@ export class RunService {
     if (final) this.deps.events.emit(final);
   }
 
-  /** Marks a run the previous server process left `running` as failed, and stops its tree. */
-  private async recoverLostRun(record: RunRecord): Promise<void> {
-    const { logs, store } = this.deps;
-    const pid = record.pid;
-    if (pid !== null && processGroupAlive(pid)) {
-      await runStopAction(stopAction(Deno.build.os, pid, "kill", false));
-    }
-    const lastSeq = await logs.lastSeq(record.run_id);
-    const outcome = finalOutcome({ kind: "server_lost" });
-    const line = {
-      seq: lastSeq + 1,
-      stream: "system" as const,
-      ts: Date.now(),
-      bytes: new TextEncoder().encode(outcome.error_message!),
-    };
-    await logs.writeChunk(record.run_id, [line]);
-    await store.transition(record.run_id, outcome.status, {
-      completed_at: Date.now(),
-      error_message: outcome.error_message,
-      log_lines: line.seq,
-    });
-  }
-
   private requireModule(moduleId: string): CatalogModule {
     const module = this.deps.catalog.get(moduleId);
     if (!module) throw new AppError("MODULE_NOT_FOUND", `Module "${moduleId}" was not found.`);
@@ -468,39 +433,9 @@ export class RunService {
   }
 }
 
-function masked(
-  module: CatalogModule,
-  values: Record<string, ParamValue>,
-): Record<string, ParamValue> {
-  const out = { ...values };
-  for (const p of module.def.parameters) {
-    if (p.type === "password" && Object.hasOwn(out, p.name)) out[p.name] = MASK;
-  }
-  return out;
-}
-
 function alreadyFinished(record: RunRecord): AppError {
   return new AppError(
     "RUN_ALREADY_FINISHED",
     `Run "${record.run_id}" is already ${record.status}.`,
-  );
-}
-
-/** Cursor of a listing page: the submission order of the page's last run. */
-export function encodeCursor(order: number): string {
-  return btoa(String(order)).replaceAll("=", "");
-}
-
-/** Reads a cursor; 422 when it was not made by encodeCursor. */
-export function decodeCursor(cursor: string): number {
-  try {
-    const order = Number(atob(cursor));
-    if (Number.isSafeInteger(order) && order > 0) return order;
-  } catch {
-    // fall through
-  }
-  throw validationError(
-    [{ field: "cursor", message: "is not a cursor this server gave out" }],
-    "Invalid query.",
   );
 }

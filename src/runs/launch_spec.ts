@@ -1,0 +1,46 @@
+import { dirname } from "node:path";
+import { buildArgs, type ParamValue } from "../modules/args.ts";
+import type { CatalogModule } from "../modules/catalog.ts";
+import { scriptCommand } from "../process/interpreter.ts";
+import type { SpawnSpec } from "../process/spawn.ts";
+import type { RunRecord } from "./model.ts";
+import { MASK } from "./view.ts";
+
+/**
+ * What to start for a run (no shell: argv straight from the argument builder, cwd = the
+ * script's folder, the contract's environment) and the command line to log, passwords masked.
+ */
+export function launchSpec(
+  module: CatalogModule,
+  record: RunRecord,
+): { spec: SpawnSpec; display: string } {
+  const { program, leadingArgs } = scriptCommand(module.interpreter ?? "", module.scriptPath);
+  const { parameters } = module.def;
+  return {
+    spec: {
+      program,
+      args: [...leadingArgs, ...buildArgs(parameters, record.parameters)],
+      cwd: dirname(module.scriptPath),
+      env: {
+        ...module.def.env,
+        PYTHONUNBUFFERED: "1",
+        PYTHONIOENCODING: "utf-8",
+        PRISMQ_RUN_ID: record.run_id,
+        PRISMQ_MODULE_ID: record.module_id,
+      },
+    },
+    display: [program, ...leadingArgs, ...buildArgs(parameters, masked(module, record.parameters))]
+      .join(" "),
+  };
+}
+
+function masked(
+  module: CatalogModule,
+  values: Record<string, ParamValue>,
+): Record<string, ParamValue> {
+  const out = { ...values };
+  for (const p of module.def.parameters) {
+    if (p.type === "password" && Object.hasOwn(out, p.name)) out[p.name] = MASK;
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { decodeCursor, encodeCursor } from "../../src/runs/cursor.ts";
+import { launchSpec } from "../../src/runs/launch_spec.ts";
+import { parseCatalog } from "../../src/modules/catalog.ts";
+import type { RunRecord } from "../../src/runs/model.ts";
+import { AppError } from "../../src/errors.ts";
+
+const catalog = parseCatalog(
+  JSON.stringify({
+    modules: [{
+      id: "m",
+      name: "M",
+      description: "",
+      category: "",
+      script_path: "scripts/run.py",
+      env: { EXTRA: "1" },
+      parameters: [
+        { name: "q", type: "text" },
+        { name: "key", type: "password" },
+        { name: "n", type: "number" },
+      ],
+    }, { id: "sh", name: "S", description: "", category: "", script_path: "tool.sh" }],
+  }),
+  "/srv/prismq/modules.json",
+  "python3",
+);
+
+function record(parameters: RunRecord["parameters"]): RunRecord {
+  return {
+    run_id: "abcdefghij012345",
+    module_id: "m",
+    module_name: "M",
+    status: "running",
+    parameters,
+    order: 1,
+    created_at: 0,
+    started_at: 0,
+    completed_at: null,
+    exit_code: null,
+    error_message: null,
+    pid: null,
+    log_lines: 0,
+    log_truncated: false,
+  };
+}
+
+Deno.test("launchSpec: interpreter, script, arguments in definition order, cwd and environment", () => {
+  const { spec, display } = launchSpec(catalog.get("m")!, record({ n: 3, key: "s3cret", q: "-x" }));
+  assert.equal(spec.program, "python3");
+  assert.deepEqual(spec.args, [
+    "/srv/prismq/scripts/run.py",
+    "--q=-x",
+    "--key",
+    "s3cret",
+    "--n",
+    "3",
+  ]);
+  assert.equal(spec.cwd, "/srv/prismq/scripts");
+  assert.deepEqual(spec.env, {
+    EXTRA: "1",
+    PYTHONUNBUFFERED: "1",
+    PYTHONIOENCODING: "utf-8",
+    PRISMQ_RUN_ID: "abcdefghij012345",
+    PRISMQ_MODULE_ID: "m",
+  });
+  assert.equal(display, "python3 /srv/prismq/scripts/run.py --q=-x --key ******** --n 3");
+  const direct = launchSpec(catalog.get("sh")!, { ...record({}), module_id: "sh" });
+  assert.equal(direct.spec.program, "/srv/prismq/tool.sh");
+  assert.deepEqual(direct.spec.args, []);
+});
+
+Deno.test("cursors round-trip and foreign ones are a 422", () => {
+  const order = 1_764_140_000_000_123;
+  assert.equal(decodeCursor(encodeCursor(order)), order);
+  for (const bad of ["%%%", "bm9wZQ", encodeCursor(-1).replace(/./, "x")]) {
+    assert.throws(
+      () => decodeCursor(bad),
+      (e) => e instanceof AppError && e.code === "VALIDATION_ERROR",
+    );
+  }
+});
