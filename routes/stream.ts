@@ -6,8 +6,6 @@ import type { Services } from "../src/services.ts";
 import { streamQuerySchema } from "./schemas.ts";
 import { queryParams } from "./validate.ts";
 
-const KEEP_ALIVE_MS = 15_000;
-
 /** GET /api/runs/{id}/logs/stream: Server-Sent Events of a run's lines and status. */
 export function streamRoutes(s: Services): Hono {
   return new Hono().get("/api/runs/:run_id/logs/stream", async (c) => {
@@ -33,7 +31,7 @@ export function streamRoutes(s: Services): Hono {
       stream.onAbort(abort);
       const keepAlive = setInterval(
         () => void stream.write(": keep-alive\n\n").catch(abort),
-        KEEP_ALIVE_MS,
+        s.sseKeepAliveMs,
       );
       const done = Promise.withResolvers<void>();
       s.lifecycle.track(done.promise);

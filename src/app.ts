@@ -74,6 +74,7 @@ export async function createRunner(
     events,
     runs,
     lifecycle,
+    sseKeepAliveMs: 15_000,
   };
   const retention = new RetentionSweeper(store, logs, settings.retentionDays);
   let closed: Promise<void> | null = null;

@@ -20,6 +20,8 @@ export interface Services {
   events: RunEvents;
   runs: RunService;
   lifecycle: Lifecycle;
+  /** How often an idle SSE stream sends a keep-alive comment. */
+  sseKeepAliveMs: number;
 }
 
 /** Lets long-lived work (streams) learn of shutdown, and lets shutdown wait for it. */

@@ -196,3 +196,26 @@ Deno.test("a follower that lags past its backlog falls back to KV and still gets
     await server.close();
   }
 });
+
+Deno.test("an idle stream gets keep-alive comments", async () => {
+  const server = await startServer(MODULES);
+  try {
+    server.runner.services.sseKeepAliveMs = 50;
+    const { body: run } = await server.post("/api/modules/nap/run", {
+      parameters: { seconds: 30 },
+    });
+    const res = await server.request(`/api/runs/${run.run_id}/logs/stream`);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes(": keep-alive\n\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    assert.match(text, /: keep-alive\n\n/);
+    await reader.cancel();
+    await server.json(`/api/runs/${run.run_id}`, { method: "DELETE" });
+  } finally {
+    await server.close();
+  }
+});
