@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { python, writeModuleFile } from "./helpers.ts";
+import { python, waitFor, writeModuleFile } from "./helpers.ts";
 import { runServerToExit, spawnServer } from "./server_process.ts";
 
 function goodEnv(dir: string): Record<string, string> {
@@ -133,4 +133,52 @@ Deno.test("with narrowed permission flags the server names the flag that is miss
   ]);
   assert.notEqual(onlyPython.code, 0);
   assert.match(oneLine(onlyPython.stderr), /--allow-run=\/\S*setsid/);
+});
+
+Deno.test({
+  name: "the newcomer's command: `deno task start` serves the bundled example modules",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const root = new URL("..", import.meta.url).pathname;
+    const dataDir = Deno.makeTempDirSync();
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["task", "start"],
+      cwd: root,
+      env: { PRISMQ_PORT: "0", PRISMQ_DATA_DIR: dataDir, PRISMQ_PYTHON: python() },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+      detached: true,
+    }).spawn();
+    try {
+      let text = "";
+      let url: string | null = null;
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      while (url === null) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`deno task start ended early:\n${text}`);
+        text += value;
+        url = /listening on (http:\/\/\S+)/.exec(text)?.[1] ?? null;
+      }
+      const modules = await (await fetch(`${url}/api/modules`)).json();
+      const byId = Object.fromEntries(modules.modules.map((m: { id: string }) => [m.id, m]));
+      assert.deepEqual(Object.keys(byId).sort(), ["archived", "countdown", "flaky", "hello"]);
+      assert.equal(byId.hello.available, true);
+      assert.equal(byId.archived.available, false);
+      const run = await (await fetch(`${url}/api/modules/hello/run`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ parameters: { name: "Ada", count: 2 } }),
+      })).json();
+      const final = await waitFor(async () => {
+        const r = await (await fetch(`${url}/api/runs/${run.run_id}`)).json();
+        return r.status === "completed" ? r : null;
+      });
+      assert.equal(final.exit_code, 0);
+      await reader.cancel();
+    } finally {
+      Deno.kill(-child.pid, "SIGTERM");
+      await child.status;
+    }
+  },
 });
