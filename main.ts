@@ -1,6 +1,6 @@
 import { createRunner, type Runner } from "./src/app.ts";
 import { ConfigError } from "./src/errors.ts";
-import { missingPermission, neededPermissions } from "./src/permissions.ts";
+import { missingPermission, modulePermissions, settingsPermissions } from "./src/permissions.ts";
 import { findExecutable } from "./src/process/interpreter.ts";
 import { onShutdownSignal } from "./src/process/signals.ts";
 import { cliOverrides, parseSettings, type Settings } from "./src/settings.ts";
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   let runner: Runner;
   try {
     settings = parseSettings({ ...Deno.env.toObject(), ...cliOverrides(Deno.args) });
-    const missing = await missingPermission(neededPermissions(settings, [settings.python]));
+    const missing = await missingPermission(settingsPermissions(settings));
     if (missing) fail(missing);
     runner = await createRunner(settings);
   } catch (err) {
@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   );
   const setsid = Deno.build.os === "windows" ? null : findExecutable("setsid");
   const missing = await missingPermission(
-    neededPermissions(settings, interpreters, {
+    modulePermissions(settings, {
+      interpreters,
       helpers: setsid ? [setsid] : [],
       scripts: runner.services.catalog.modules.map((m) => m.scriptPath),
     }),

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { AppError, validationError } from "../src/errors.ts";
+import { validationError } from "../src/errors.ts";
 import type { CatalogModule } from "../src/modules/catalog.ts";
 import type { Services } from "../src/services.ts";
 import { configBodySchema, runBodySchema } from "./schemas.ts";
@@ -7,11 +7,7 @@ import { jsonBody } from "./validate.ts";
 
 /** Module catalog, presets and run submission. */
 export function moduleRoutes(s: Services): Hono {
-  const find = (id: string): CatalogModule => {
-    const module = s.catalog.get(id);
-    if (!module) throw new AppError("MODULE_NOT_FOUND", `Module "${id}" was not found.`);
-    return module;
-  };
+  const find = (id: string): CatalogModule => s.catalog.require(id);
 
   const view = async (module: CatalogModule) => {
     const stats = await s.store.moduleStats(module.def.id);

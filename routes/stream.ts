@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { AppError, validationError } from "../src/errors.ts";
+import { validationError } from "../src/errors.ts";
 import { followRun } from "../src/runs/follow.ts";
 import type { Services } from "../src/services.ts";
 import { streamQuerySchema } from "./schemas.ts";
@@ -22,8 +22,7 @@ export function streamRoutes(s: Services): Hono {
       }
       after = Number(lastEventId.trim());
     }
-    const record = await s.runs.record(runId);
-    if (record === null) throw new AppError("RUN_NOT_FOUND", `Run "${runId}" was not found.`);
+    const record = await s.runs.requireRecord(runId);
 
     return streamSSE(c, async (stream) => {
       const clientGone = new AbortController();

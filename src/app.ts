@@ -12,7 +12,8 @@ import { RetentionSweeper } from "./runs/retention.ts";
 import { RunService } from "./runs/service.ts";
 import { RunStore } from "./runs/store.ts";
 import { KvQueueWake, PollingWake } from "./runs/wake.ts";
-import { Lifecycle, type Services } from "./services.ts";
+import { Lifecycle } from "./lifecycle.ts";
+import type { Services } from "./services.ts";
 import { isRemoteOrMemory, type Settings } from "./settings.ts";
 
 /** The whole service: its HTTP app, its services, and its start and stop. */

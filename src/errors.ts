@@ -39,6 +39,16 @@ export class AppError extends Error {
   }
 }
 
+/** 404 for a module id the catalog does not have. */
+export function moduleNotFound(moduleId: string): AppError {
+  return new AppError("MODULE_NOT_FOUND", `Module "${moduleId}" was not found.`);
+}
+
+/** 404 for a run id that is not stored. */
+export function runNotFound(runId: string): AppError {
+  return new AppError("RUN_NOT_FOUND", `Run "${runId}" was not found.`);
+}
+
 /** 422 with every failing field listed. */
 export function validationError(errors: FieldError[], detail = "Validation failed."): AppError {
   return new AppError("VALIDATION_ERROR", detail, errors);

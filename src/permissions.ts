@@ -7,12 +7,8 @@ export interface NeededPermission {
   setting: string;
 }
 
-/** The permissions the given settings need at run time. */
-export function neededPermissions(
-  settings: Settings,
-  interpreters: readonly string[],
-  extra: { helpers?: readonly string[]; scripts?: readonly string[] } = {},
-): NeededPermission[] {
+/** What the settings need before anything is opened: module file, env, net, data dir, KV, python. */
+export function settingsPermissions(settings: Settings): NeededPermission[] {
   const needed: NeededPermission[] = [
     {
       descriptor: { name: "read", path: settings.modulesPath },
@@ -40,28 +36,42 @@ export function neededPermissions(
       });
     }
   }
-  for (const command of new Set(extra.helpers ?? [])) {
+  needed.push(runPermission(settings.python, "PRISMQ_PYTHON"));
+  return needed;
+}
+
+/** What the loaded modules need: their scripts (read), interpreters and helper programs (run). */
+export function modulePermissions(
+  settings: Settings,
+  modules: {
+    interpreters: readonly string[];
+    scripts: readonly string[];
+    helpers: readonly string[];
+  },
+): NeededPermission[] {
+  const needed: NeededPermission[] = [];
+  for (const command of new Set(modules.helpers)) {
     needed.push({
       descriptor: { name: "run", command },
       flag: `--allow-run=${command}`,
       setting: "starting runs in their own process group",
     });
   }
-  for (const path of new Set(extra.scripts ?? [])) {
+  for (const path of new Set(modules.scripts)) {
     needed.push({
       descriptor: { name: "read", path },
       flag: `--allow-read=${path}`,
       setting: "a module's script",
     });
   }
-  for (const command of new Set(interpreters)) {
-    needed.push({
-      descriptor: { name: "run", command },
-      flag: `--allow-run=${command}`,
-      setting: command === settings.python ? "PRISMQ_PYTHON" : "a module's interpreter",
-    });
+  for (const command of new Set(modules.interpreters)) {
+    if (command !== settings.python) needed.push(runPermission(command, "a module's interpreter"));
   }
   return needed;
+}
+
+function runPermission(command: string, setting: string): NeededPermission {
+  return { descriptor: { name: "run", command }, flag: `--allow-run=${command}`, setting };
 }
 
 /** The first needed permission that is not granted, as one line for the user; null when all are. */

@@ -1,4 +1,3 @@
-import { AppError } from "../errors.ts";
 import type { RunService } from "../runs/service.ts";
 import type { RunRecord } from "../runs/model.ts";
 import { type LogLine, toLogLine } from "./line.ts";
@@ -21,8 +20,7 @@ export class LogReader {
   async summary(
     runId: string,
   ): Promise<{ record: RunRecord; totalLines: number; truncated: boolean }> {
-    const record = await this.runs.record(runId);
-    if (record === null) throw new AppError("RUN_NOT_FOUND", `Run "${runId}" was not found.`);
+    const record = await this.runs.requireRecord(runId);
     const writer = record.status === "running" ? this.runs.liveWriter(runId) : null;
     return {
       record,

@@ -1,5 +1,5 @@
 import { dirname, resolve } from "node:path";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, moduleNotFound } from "../errors.ts";
 import { findExecutable, scriptCommand } from "../process/interpreter.ts";
 import { ParameterValidator } from "./params.ts";
 import { type ModuleDef, moduleFileSchema, moduleSchema } from "./schema.ts";
@@ -31,6 +31,13 @@ export class ModuleCatalog {
   /** The module with this id, or undefined. */
   get(id: string): CatalogModule | undefined {
     return this.byId.get(id);
+  }
+
+  /** The module with this id; 404 MODULE_NOT_FOUND when there is none. */
+  require(id: string): CatalogModule {
+    const module = this.byId.get(id);
+    if (!module) throw moduleNotFound(id);
+    return module;
   }
 
   /** Checks status, enabled flag, script and interpreter; cheap enough to call per request. */

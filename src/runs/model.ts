@@ -30,6 +30,30 @@ export const runRecordSchema = z.object({
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
+/** A just-submitted run: `running` when it starts at once, else `queued`. */
+export function newRunRecord(fields: {
+  run_id: string;
+  module_id: string;
+  module_name: string;
+  parameters: RunRecord["parameters"];
+  order: number;
+  created_at: number;
+  startsNow: boolean;
+}): RunRecord {
+  const { startsNow, ...rest } = fields;
+  return {
+    ...rest,
+    status: startsNow ? "running" : "queued",
+    started_at: startsNow ? fields.created_at : null,
+    completed_at: null,
+    exit_code: null,
+    error_message: null,
+    pid: null,
+    log_lines: 0,
+    log_truncated: false,
+  };
+}
+
 /** True for completed, failed and cancelled. */
 export function isFinal(status: RunStatus): boolean {
   return FINAL_STATUSES.includes(status);

@@ -13,13 +13,16 @@ export async function sweepExpiredRuns(
   let deleted = 0;
   for (;;) {
     const batch = await store.finishedBefore(cutoff, BATCH);
-    for (const { runId } of batch) {
+    for (const { runId, completedAt } of batch) {
       if (stopped()) return deleted;
       const record = await store.get(runId);
       await logs.deleteAll(runId);
-      if (record) await store.delete(record);
-      else await store.forgetFinished(runId, batch.find((b) => b.runId === runId)!.completedAt);
-      deleted++;
+      if (record) {
+        await store.delete(record);
+        deleted++;
+      } else {
+        await store.forgetFinished(runId, completedAt);
+      }
     }
     if (batch.length < BATCH) return deleted;
   }

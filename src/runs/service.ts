@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { customAlphabet } from "nanoid";
-import { AppError, validationError } from "../errors.ts";
+import { AppError, runNotFound, validationError } from "../errors.ts";
 import type { CatalogModule, ModuleCatalog } from "../modules/catalog.ts";
 import type { PresetStore } from "../modules/presets.ts";
 import type { LogStore } from "../logs/store.ts";
@@ -11,7 +11,7 @@ import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { RunExecution } from "./execution.ts";
 import { launchSpec } from "./launch_spec.ts";
 import { recoverLostRun } from "./recovery.ts";
-import { isFinal, type RunRecord, type RunStatus } from "./model.ts";
+import { isFinal, newRunRecord, type RunRecord, type RunStatus } from "./model.ts";
 import type { RunStore } from "./store.ts";
 import { finalOutcome } from "./transitions.ts";
 import { type RunView, toRunView } from "./view.ts";
@@ -107,7 +107,7 @@ export class RunService {
     given: Record<string, unknown>,
     saveConfig: boolean,
   ): Promise<RunView> {
-    const module = this.requireModule(moduleId);
+    const module = this.deps.catalog.require(moduleId);
     const availability = this.deps.catalog.availability(module);
     if (!availability.available) {
       throw new AppError(
@@ -132,22 +132,15 @@ export class RunService {
       );
     }
     const now = Date.now();
-    const record: RunRecord = {
+    const record = newRunRecord({
       run_id: newRunId(),
       module_id: moduleId,
       module_name: module.def.name,
-      status: startNow ? "running" : "queued",
       parameters: checked.values,
       order: this.nextOrder(now),
       created_at: now,
-      started_at: startNow ? now : null,
-      completed_at: null,
-      exit_code: null,
-      error_message: null,
-      pid: null,
-      log_lines: 0,
-      log_truncated: false,
-    };
+      startsNow: startNow,
+    });
     if (startNow) {
       this.admission.claim(moduleId);
       // Spawn first and store the record with its pid while the process starts up.
@@ -174,14 +167,19 @@ export class RunService {
 
   /** The run as callers see it; 404 when unknown. */
   async get(runId: string): Promise<RunView> {
-    const record = await this.deps.store.get(runId);
-    if (record === null) throw new AppError("RUN_NOT_FOUND", `Run "${runId}" was not found.`);
-    return this.view(record);
+    return this.view(await this.requireRecord(runId));
   }
 
   /** The stored record, or null. */
   record(runId: string): Promise<RunRecord | null> {
     return this.deps.store.get(runId);
+  }
+
+  /** The stored record; 404 RUN_NOT_FOUND when there is none. */
+  async requireRecord(runId: string): Promise<RunRecord> {
+    const record = await this.deps.store.get(runId);
+    if (record === null) throw runNotFound(runId);
+    return record;
   }
 
   /** A page of runs, newest first. */
@@ -270,7 +268,7 @@ export class RunService {
         return this.view(record);
       }
       const record = await this.deps.store.get(runId);
-      if (record === null) throw new AppError("RUN_NOT_FOUND", `Run "${runId}" was not found.`);
+      if (record === null) throw runNotFound(runId);
       if (isFinal(record.status)) throw alreadyFinished(record);
       await delay(10);
     }
@@ -281,7 +279,7 @@ export class RunService {
   private async settled(runId: string): Promise<RunRecord> {
     await this.finishing.get(runId);
     const record = await this.deps.store.get(runId);
-    if (record === null) throw new AppError("RUN_NOT_FOUND", `Run "${runId}" was not found.`);
+    if (record === null) throw runNotFound(runId);
     return record;
   }
 
@@ -419,12 +417,6 @@ export class RunService {
       error_message: outcome.error_message,
     });
     if (final) this.deps.events.emit(final);
-  }
-
-  private requireModule(moduleId: string): CatalogModule {
-    const module = this.deps.catalog.get(moduleId);
-    if (!module) throw new AppError("MODULE_NOT_FOUND", `Module "${moduleId}" was not found.`);
-    return module;
   }
 
   private nextOrder(now: number): number {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { decodeCursor, encodeCursor } from "../../src/runs/cursor.ts";
 import { launchSpec } from "../../src/runs/launch_spec.ts";
 import { parseCatalog } from "../../src/modules/catalog.ts";
-import type { RunRecord } from "../../src/runs/model.ts";
+import { newRunRecord, type RunRecord } from "../../src/runs/model.ts";
 import { AppError } from "../../src/errors.ts";
 
 const catalog = parseCatalog(
@@ -26,22 +26,15 @@ const catalog = parseCatalog(
 );
 
 function record(parameters: RunRecord["parameters"]): RunRecord {
-  return {
+  return newRunRecord({
     run_id: "abcdefghij012345",
     module_id: "m",
     module_name: "M",
-    status: "running",
     parameters,
     order: 1,
     created_at: 0,
-    started_at: 0,
-    completed_at: null,
-    exit_code: null,
-    error_message: null,
-    pid: null,
-    log_lines: 0,
-    log_truncated: false,
-  };
+    startsNow: true,
+  });
 }
 
 Deno.test("launchSpec: interpreter, script, arguments in definition order, cwd and environment", () => {

@@ -104,3 +104,24 @@ Deno.test("finalOutcome: every outcome is a final status reachable from running"
     assert.ok(canTransition("running", status), `${ending.kind} -> ${status}`);
   }
 });
+
+Deno.test("newRunRecord: a run that starts at once is running with started_at; otherwise queued", async () => {
+  const { newRunRecord } = await import("../../src/runs/model.ts");
+  const base = {
+    run_id: "r",
+    module_id: "m",
+    module_name: "M",
+    parameters: {},
+    order: 1,
+    created_at: 42,
+  };
+  const running = newRunRecord({ ...base, startsNow: true });
+  assert.equal(running.status, "running");
+  assert.equal(running.started_at, 42);
+  const queued = newRunRecord({ ...base, startsNow: false });
+  assert.equal(queued.status, "queued");
+  assert.equal(queued.started_at, null);
+  assert.equal(queued.completed_at, null);
+  assert.equal(queued.log_lines, 0);
+  assert.equal("startsNow" in queued, false);
+});

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { modulePermissions, settingsPermissions } from "../../src/permissions.ts";
+import { parseSettings } from "../../src/settings.ts";
+
+const settings = parseSettings(
+  {
+    PRISMQ_DATA_DIR: "/srv/data",
+    PRISMQ_MODULES: "/srv/modules.json",
+    PRISMQ_PYTHON: "/venv/bin/python",
+  },
+  "/srv",
+  "linux",
+);
+
+Deno.test("settingsPermissions: module file, env, net, data dir and KV file, and PRISMQ_PYTHON", () => {
+  const flags = settingsPermissions(settings).map((p) => p.flag);
+  assert.deepEqual(flags, [
+    "--allow-read=/srv/modules.json",
+    "--allow-env",
+    "--allow-net=127.0.0.1",
+    "--allow-read=/srv/data",
+    "--allow-read=/srv/data/runner.kv",
+    "--allow-write=/srv/data",
+    "--allow-write=/srv/data/runner.kv",
+    "--allow-run=/venv/bin/python",
+  ]);
+  const memory = parseSettings({ PRISMQ_KV_PATH: ":memory:" }, "/srv", "linux");
+  assert.ok(settingsPermissions(memory).every((p) => !p.flag.startsWith("--allow-write")));
+});
+
+Deno.test("modulePermissions: helpers, scripts and other interpreters, each once", () => {
+  const needed = modulePermissions(settings, {
+    interpreters: ["/venv/bin/python", "py3", "py3"],
+    scripts: ["/srv/a.py", "/srv/a.py", "/srv/b.py"],
+    helpers: ["/usr/bin/setsid"],
+  });
+  assert.deepEqual(needed.map((p) => p.flag), [
+    "--allow-run=/usr/bin/setsid",
+    "--allow-read=/srv/a.py",
+    "--allow-read=/srv/b.py",
+    "--allow-run=py3",
+  ]);
+  assert.match(needed[0].setting, /process group/);
+});
