@@ -1,6 +1,8 @@
-import type { Hono } from "hono";
 import denoJson from "../deno.json" with { type: "json" };
-import { createHttpApp } from "../routes/mod.ts";
+import { createHttpApp } from "./http/app.ts";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { ModuleConfigs } from "./modules/configs.ts";
+import { ModuleViews } from "./modules/views.ts";
 import { lockDataDir } from "./kv/lock.ts";
 import { openKv } from "./kv/open.ts";
 import { LogReader } from "./logs/reader.ts";
@@ -18,7 +20,7 @@ import { isRemoteOrMemory, type Settings } from "./settings.ts";
 
 /** The whole service: its HTTP app, its services, and its start and stop. */
 export interface Runner {
-  app: Hono;
+  app: OpenAPIHono;
   services: Services;
   retention: RetentionSweeper;
   /** The service's Deno KV (for inspection; routes never touch it directly). */
@@ -69,6 +71,8 @@ export async function createRunner(
     startedAt: Date.now(),
     catalog,
     presets,
+    configs: new ModuleConfigs(catalog, presets),
+    moduleViews: new ModuleViews(catalog, store),
     store,
     logs,
     logReader: new LogReader(runs, logs),

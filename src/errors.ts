@@ -4,25 +4,31 @@ export interface FieldError {
   message: string;
 }
 
-/** Error codes of the contract, each with the HTTP status it is answered with. */
-export const ERROR_STATUS = {
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  NOT_FOUND: 404,
-  MODULE_NOT_FOUND: 404,
-  RUN_NOT_FOUND: 404,
-  RUN_ALREADY_FINISHED: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  VALIDATION_ERROR: 422,
-  MODULE_UNAVAILABLE: 422,
-  QUEUE_FULL: 429,
-  INTERNAL_ERROR: 500,
-  SHUTTING_DOWN: 503,
-} as const;
+/**
+ * Error codes of the contract. The core names what went wrong; the HTTP layer alone decides how
+ * each code is answered (src/http/errors.ts).
+ */
+export const ERROR_CODES = [
+  "BAD_REQUEST",
+  "UNAUTHORIZED",
+  "FORBIDDEN_ORIGIN",
+  "FORBIDDEN_HOST",
+  "NOT_FOUND",
+  "MODULE_NOT_FOUND",
+  "RUN_NOT_FOUND",
+  "RUN_ALREADY_FINISHED",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "VALIDATION_ERROR",
+  "MODULE_UNAVAILABLE",
+  "QUEUE_FULL",
+  "INTERNAL_ERROR",
+  "SHUTTING_DOWN",
+] as const;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** The one error family of the service; routes turn it into the contract's error envelope. */
+/** The one error family of the service; the HTTP layer turns it into the contract's envelope. */
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -32,24 +38,19 @@ export class AppError extends Error {
     super(message);
     this.name = "AppError";
   }
-
-  /** HTTP status for this error's code. */
-  get status(): (typeof ERROR_STATUS)[ErrorCode] {
-    return ERROR_STATUS[this.code];
-  }
 }
 
-/** 404 for a module id the catalog does not have. */
+/** A module id the catalog does not have. */
 export function moduleNotFound(moduleId: string): AppError {
   return new AppError("MODULE_NOT_FOUND", `Module "${moduleId}" was not found.`);
 }
 
-/** 404 for a run id that is not stored. */
+/** A run id that is not stored. */
 export function runNotFound(runId: string): AppError {
   return new AppError("RUN_NOT_FOUND", `Run "${runId}" was not found.`);
 }
 
-/** 422 with every failing field listed. */
+/** Every failing field listed at once. */
 export function validationError(errors: FieldError[], detail = "Validation failed."): AppError {
   return new AppError("VALIDATION_ERROR", detail, errors);
 }

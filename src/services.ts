@@ -1,5 +1,7 @@
 import type { ModuleCatalog } from "./modules/catalog.ts";
+import type { ModuleConfigs } from "./modules/configs.ts";
 import type { PresetStore } from "./modules/presets.ts";
+import type { ModuleViews } from "./modules/views.ts";
 import type { LogReader } from "./logs/reader.ts";
 import type { LogStore } from "./logs/store.ts";
 import type { RunEvents } from "./runs/events.ts";
@@ -15,6 +17,8 @@ export interface Services {
   startedAt: number;
   catalog: ModuleCatalog;
   presets: PresetStore;
+  configs: ModuleConfigs;
+  moduleViews: ModuleViews;
   store: RunStore;
   logs: LogStore;
   logReader: LogReader;

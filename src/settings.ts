@@ -32,6 +32,7 @@ const ENV_DEFAULTS = {
   PRISMQ_RETENTION_DAYS: "30",
   PRISMQ_CORS_ORIGINS: "http://localhost:5173,http://127.0.0.1:5173",
   PRISMQ_API_TOKEN: "",
+  PRISMQ_ALLOWED_HOSTS: "",
 } as const;
 
 export type SettingName = keyof typeof ENV_DEFAULTS;
@@ -54,6 +55,9 @@ const settingsSchema = z.object({
     s.split(",").map((o) => o.trim()).filter((o) => o.length > 0)
   ),
   PRISMQ_API_TOKEN: z.string(),
+  PRISMQ_ALLOWED_HOSTS: z.string().transform((s) =>
+    s.split(",").map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0)
+  ),
 });
 
 /** The server's settings, parsed and with paths made absolute. */
@@ -73,6 +77,8 @@ export interface Settings {
   retentionDays: number;
   corsOrigins: string[];
   apiToken: string | null;
+  /** Host names (besides the loopback ones) a request's `Host` may name while bound to loopback. */
+  allowedHosts: string[];
 }
 
 /** Turns `--data-dir x` / `--port=9000` into `{PRISMQ_DATA_DIR: "x", PRISMQ_PORT: "9000"}`. */
@@ -112,6 +118,7 @@ export function parseSettings(
     throw new ConfigError(`invalid setting ${name}=${JSON.stringify(raw[name])}: ${issue.message}`);
   }
   const s = parsed.data;
+  requireTokenOffLoopback(s.PRISMQ_HOST, s.PRISMQ_API_TOKEN);
   const dataDir = resolve(cwd, s.PRISMQ_DATA_DIR);
   const kvPath = s.PRISMQ_KV_PATH === ""
     ? resolve(dataDir, "runner.kv")
@@ -133,7 +140,24 @@ export function parseSettings(
     retentionDays: s.PRISMQ_RETENTION_DAYS,
     corsOrigins: s.PRISMQ_CORS_ORIGINS,
     apiToken: s.PRISMQ_API_TOKEN === "" ? null : s.PRISMQ_API_TOKEN,
+    allowedHosts: s.PRISMQ_ALLOWED_HOSTS,
   };
+}
+
+/** Refuses an open bind: anyone on the network could start modules without a token. */
+function requireTokenOffLoopback(host: string, token: string): void {
+  if (token === "" && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      `invalid setting PRISMQ_API_TOKEN: it must be set when PRISMQ_HOST=${host} is not a ` +
+        "loopback address (anyone who reaches the port could start modules)",
+    );
+  }
+}
+
+/** True for the names and addresses that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
 /** True for `:memory:` and KV Connect URLs, which are not files on disk. */

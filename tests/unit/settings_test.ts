@@ -66,6 +66,7 @@ Deno.test("parseSettings: values given are used", () => {
   const s = parseSettings(
     {
       PRISMQ_HOST: "0.0.0.0",
+      PRISMQ_API_TOKEN: "t",
       PRISMQ_PORT: "9000",
       PRISMQ_MAX_CONCURRENT_RUNS: "3",
       PRISMQ_MAX_QUEUED_RUNS: "0",
@@ -229,7 +230,7 @@ Deno.test("cliOverrides: '--name value' and '--name=value' map to PRISMQ_ variab
 });
 
 Deno.test("cliOverrides: the CLI value overrides the environment", () => {
-  const env = { PRISMQ_PORT: "8001", PRISMQ_HOST: "0.0.0.0" };
+  const env = { PRISMQ_PORT: "8001", PRISMQ_HOST: "0.0.0.0", PRISMQ_API_TOKEN: "t" };
   const s = parseSettings({ ...env, ...cliOverrides(["--port", "9000"]) }, CWD, "linux");
   assert.equal(s.port, 9000);
   assert.equal(s.host, "0.0.0.0");

@@ -1,27 +1,33 @@
-import { Hono } from "hono";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { validationError } from "../src/errors.ts";
-import { followRun } from "../src/runs/follow.ts";
-import type { Services } from "../src/services.ts";
-import { streamQuerySchema } from "./schemas.ts";
-import { queryParams } from "./validate.ts";
+import { followRun } from "../../runs/follow.ts";
+import type { Services } from "../../services.ts";
+import { errorResponses, GUARD_ERRORS, SECURED } from "../openapi.ts";
+import { RunIdParam, StreamHeaders, StreamQuery } from "../schemas.ts";
+
+const streamLogs = createRoute({
+  method: "get",
+  path: "/api/runs/{run_id}/logs/stream",
+  operationId: "streamRunLogs",
+  summary: "Server-Sent Events: stored lines, then live ones; `status` and `end` events",
+  tags: ["logs"],
+  security: SECURED,
+  request: { params: RunIdParam, query: StreamQuery, headers: StreamHeaders },
+  responses: {
+    200: {
+      content: { "text/event-stream": { schema: z.string() } },
+      description: "Lines as unnamed events (`id: SEQ`, `data: LINE`), then `status` and `end`",
+    },
+    ...errorResponses(...GUARD_ERRORS, "RUN_NOT_FOUND", "VALIDATION_ERROR"),
+  },
+});
 
 /** GET /api/runs/{id}/logs/stream: Server-Sent Events of a run's lines and status. */
-export function streamRoutes(s: Services): Hono {
-  return new Hono().get("/api/runs/:run_id/logs/stream", async (c) => {
-    const runId = c.req.param("run_id");
-    const query = queryParams(c, streamQuerySchema);
-    const lastEventId = c.req.header("last-event-id");
-    let after = query.after ?? 0;
-    if (lastEventId !== undefined && lastEventId.trim() !== "") {
-      if (!/^\d+$/.test(lastEventId.trim())) {
-        throw validationError(
-          [{ field: "Last-Event-ID", message: "must be a line seq" }],
-          "Invalid header.",
-        );
-      }
-      after = Number(lastEventId.trim());
-    }
+export function streamRoutes(app: OpenAPIHono, s: Services): void {
+  app.openapi(streamLogs, async (c) => {
+    const { run_id: runId } = c.req.valid("param");
+    const lastEventId = c.req.valid("header")["last-event-id"];
+    const after = lastEventId ? Number(lastEventId) : c.req.valid("query").after ?? 0;
     const record = await s.runs.requireRecord(runId);
 
     return streamSSE(c, async (stream) => {

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
-import { AppError } from "../src/errors.ts";
+import { AppError } from "../../errors.ts";
 
 /**
  * Requires `Authorization: Bearer <token>` (compared in constant time) on every path but the

@@ -1,0 +1,85 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { AppError } from "../errors.ts";
+import type { Services } from "../services.ts";
+import { isLoopbackHost } from "../settings.ts";
+import { errorResponse, MAX_BODY_BYTES, payloadTooLarge } from "./errors.ts";
+import { requireBearerToken } from "./guards/auth.ts";
+import { requireJsonBody } from "./guards/content_type.ts";
+import { requireKnownHost } from "./guards/host.ts";
+import { requireAllowedOrigin } from "./guards/origin.ts";
+import { validationHook } from "./openapi.ts";
+import { docsRoutes } from "./routes/docs.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { logRoutes } from "./routes/logs.ts";
+import { moduleRoutes } from "./routes/modules.ts";
+import { runRoutes } from "./routes/runs.ts";
+import { streamRoutes } from "./routes/stream.ts";
+
+/**
+ * Pages may run no inline script and load nothing from elsewhere; styles may be inline because
+ * the docs renderer sets style attributes. No page may be framed.
+ */
+const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", "data:"],
+  fontSrc: ["'self'", "data:"],
+  connectSrc: ["'self'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+/** The HTTP app: guards, every route (declared once, with its schemas), the one error mapping. */
+export function createHttpApp(s: Services): OpenAPIHono {
+  const { settings } = s;
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  app.use("*", requestId());
+  if (isLoopbackHost(settings.host)) app.use("*", requireKnownHost(settings.allowedHosts));
+  app.use(
+    "*",
+    secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, xFrameOptions: "DENY" }),
+  );
+  app.use(
+    "*",
+    cors({
+      origin: settings.corsOrigins.includes("*") ? "*" : settings.corsOrigins,
+      exposeHeaders: ["X-Request-Id"],
+    }),
+  );
+  app.use("/api/*", requireAllowedOrigin(settings.corsOrigins));
+  if (settings.apiToken !== null) {
+    app.use("/api/*", requireBearerToken(settings.apiToken, ["/api/health"]));
+  }
+  app.use("/api/*", requireJsonBody());
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw payloadTooLarge();
+      },
+    }),
+  );
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "PRISMQ_API_TOKEN, when the server has one",
+  });
+  healthRoutes(app, s);
+  moduleRoutes(app, s);
+  runRoutes(app, s);
+  logRoutes(app, s);
+  streamRoutes(app, s);
+  docsRoutes(app, s);
+  app.notFound((c) =>
+    errorResponse(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`), c)
+  );
+  app.onError(errorResponse);
+  return app;
+}

@@ -1,0 +1,66 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { AppError, type ErrorCode } from "../errors.ts";
+
+/** How each of the contract's error codes is answered. */
+export const HTTP_STATUS = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN_ORIGIN: 403,
+  FORBIDDEN_HOST: 403,
+  NOT_FOUND: 404,
+  MODULE_NOT_FOUND: 404,
+  RUN_NOT_FOUND: 404,
+  RUN_ALREADY_FINISHED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  VALIDATION_ERROR: 422,
+  MODULE_UNAVAILABLE: 422,
+  QUEUE_FULL: 429,
+  INTERNAL_ERROR: 500,
+  SHUTTING_DOWN: 503,
+} as const satisfies Record<ErrorCode, ContentfulStatusCode>;
+
+/** The body-limit answer, shared by the middleware and the mapping of Hono's own 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+const TOO_LARGE = "The request body is larger than 1 MiB.";
+
+/** The one place where errors become HTTP answers with the contract's envelope. */
+export function errorResponse(err: unknown, c: Context): Response {
+  const appError = toAppError(err);
+  if (appError.code === "INTERNAL_ERROR") {
+    console.error(`${c.req.method} ${c.req.path} failed:`, err);
+  }
+  const body: Record<string, unknown> = { detail: appError.message, error_code: appError.code };
+  if (appError.errors) body.errors = appError.errors;
+  if (appError.code === "UNAUTHORIZED") c.header("WWW-Authenticate", 'Bearer realm="prismq"');
+  return c.json(body, HTTP_STATUS[appError.code]);
+}
+
+/** The payload-too-large error of the body limit. */
+export function payloadTooLarge(): AppError {
+  return new AppError("PAYLOAD_TOO_LARGE", TOO_LARGE);
+}
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof HTTPException) {
+    switch (err.status) {
+      case 401:
+        return new AppError("UNAUTHORIZED", "A valid bearer token is required.");
+      case 413:
+        return payloadTooLarge();
+      case 400:
+        return new AppError("BAD_REQUEST", badRequestDetail(err.message));
+      case 404:
+        return new AppError("NOT_FOUND", err.message || "Not found.");
+    }
+  }
+  return new AppError("INTERNAL_ERROR", "An unexpected error occurred.");
+}
+
+/** Hono's validator says "Malformed JSON in request body"; the contract's words are ours. */
+function badRequestDetail(message: string): string {
+  return /json/i.test(message) ? "The request body is not valid JSON." : message || "Bad request.";
+}

@@ -1,0 +1,92 @@
+import { z } from "@hono/zod-openapi";
+import { logLineSchema } from "../logs/line.ts";
+import { moduleViewSchema } from "../modules/views.ts";
+import { RUN_STATUSES } from "../runs/model.ts";
+import { runViewSchema } from "../runs/view.ts";
+import { queryInt } from "./openapi.ts";
+
+/** Components of the document, named once; the routes refer to them. */
+export const Run = runViewSchema.openapi("Run");
+export const LogLine = logLineSchema.openapi("LogLine");
+export const ModuleView = moduleViewSchema.openapi("Module");
+
+const paramValue = z.union([z.string(), z.number(), z.boolean()]);
+const parameterValues = z.record(z.string(), paramValue.nullable());
+
+/** Body of POST /api/modules/{id}/run. */
+export const RunBody = z.object({
+  parameters: parameterValues.default({}),
+  save_config: z.boolean().default(false),
+}).openapi("RunRequest");
+
+/** Body of POST /api/modules/{id}/config. */
+export const ConfigBody = z.object({ parameters: parameterValues }).openapi("ConfigRequest");
+
+export const Preset = z.object({
+  module_id: z.string(),
+  parameters: parameterValues,
+  updated_at: z.string().nullable(),
+}).openapi("Preset");
+
+export const Message = z.object({ message: z.string() }).openapi("Message");
+
+export const Health = z.object({
+  status: z.literal("healthy"),
+  version: z.string(),
+  uptime_seconds: z.number(),
+  active_runs: z.number().int(),
+  queued_runs: z.number().int(),
+  total_modules: z.number().int(),
+}).openapi("Health");
+
+export const ModuleList = z.object({ modules: z.array(ModuleView), total: z.number().int() })
+  .openapi("ModuleList");
+
+export const RunList = z.object({
+  runs: z.array(Run),
+  total: z.number().int(),
+  limit: z.number().int(),
+  next_cursor: z.string().nullable(),
+}).openapi("RunList");
+
+export const LogPage = z.object({
+  run_id: z.string(),
+  logs: z.array(LogLine),
+  next_after: z.number().int(),
+  total_lines: z.number().int(),
+  truncated: z.boolean(),
+}).openapi("LogPage");
+
+/** Path of the module routes. */
+export const ModuleIdParam = z.object({
+  id: z.string().openapi({ param: { name: "id", in: "path" }, example: "hello" }),
+});
+
+/** Path of the run routes. */
+export const RunIdParam = z.object({
+  run_id: z.string().openapi({ param: { name: "run_id", in: "path" } }),
+});
+
+/** Query of GET /api/runs. */
+export const ListRunsQuery = z.object({
+  module_id: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, "is not a module id").optional(),
+  status: z.enum(RUN_STATUSES).optional(),
+  limit: queryInt(1, 100).default(50).openapi({ type: "integer", default: 50 }),
+  cursor: z.string().min(1).optional(),
+  offset: queryInt(0, 10_000).optional(),
+});
+
+/** Query of GET /api/runs/{id}/logs. */
+export const LogsQuery = z.object({
+  tail: queryInt(1, 10_000).optional(),
+  after: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
+  limit: queryInt(1, 10_000).default(1000).openapi({ type: "integer", default: 1000 }),
+});
+
+/** Query and headers of GET /api/runs/{id}/logs/stream. */
+export const StreamQuery = z.object({ after: queryInt(0, Number.MAX_SAFE_INTEGER).optional() });
+export const StreamHeaders = z.object({
+  "last-event-id": z.string().trim().regex(/^\d*$/, "must be a line seq").optional().openapi({
+    description: "Resume after this line (what EventSource sends on reconnect).",
+  }),
+});
