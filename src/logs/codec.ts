@@ -1,6 +1,10 @@
-import { LOG_STREAMS, type RawLine } from "./line.ts";
+import { LOG_STREAMS, type LogStream, type RawLine } from "./line.ts";
 
-/** Bytes of one line's header: stream (1), timestamp (8), message length (4). */
+/**
+ * Bytes of one line's header: stream and level (1: stream index in the low 4 bits, level code in
+ * the high 4, so chunks written before levels existed read as "no level named"), timestamp (8),
+ * message length (4).
+ */
 export const HEADER_BYTES = 13;
 const HEADER = HEADER_BYTES;
 
@@ -15,7 +19,7 @@ export function encodeChunk(lines: readonly RawLine[]): Uint8Array {
   const view = new DataView(out.buffer);
   let at = 0;
   for (const line of lines) {
-    view.setUint8(at, LOG_STREAMS.indexOf(line.stream));
+    view.setUint8(at, streamLevelByte(line.stream, line.level));
     view.setFloat64(at + 1, line.ts);
     view.setUint32(at + 9, line.bytes.length);
     out.set(line.bytes, at + HEADER);
@@ -31,15 +35,22 @@ export function decodeChunk(firstSeq: number, body: Uint8Array): RawLine[] {
   let at = 0;
   while (at + HEADER <= body.length) {
     const length = view.getUint32(at + 9);
+    const tag = view.getUint8(at);
     lines.push({
       seq: firstSeq + lines.length,
-      stream: LOG_STREAMS[view.getUint8(at)] ?? "system",
+      stream: LOG_STREAMS[tag & 0x0f] ?? "system",
+      level: tag >> 4,
       ts: view.getFloat64(at + 1),
       bytes: body.subarray(at + HEADER, at + HEADER + length),
     });
     at += HEADER + length;
   }
   return lines;
+}
+
+/** The header byte that holds a line's stream and level code. */
+export function streamLevelByte(stream: LogStream, level: number): number {
+  return LOG_STREAMS.indexOf(stream) | (level << 4);
 }
 
 /** Splits a chunk body into KV-sized parts (views, not copies). */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { levelName, LOG_LEVELS } from "./level.ts";
 
 export const LOG_STREAMS = ["stdout", "stderr", "system"] as const;
 export type LogStream = (typeof LOG_STREAMS)[number];
@@ -9,6 +10,8 @@ export interface RawLine {
   stream: LogStream;
   /** Epoch milliseconds when the line was read. */
   ts: number;
+  /** Stored level code (see level.ts): 0 when the line named none. */
+  level: number;
   bytes: Uint8Array;
 }
 
@@ -17,6 +20,7 @@ export const logLineSchema = z.object({
   seq: z.number().int().min(1),
   timestamp: z.string(),
   stream: z.enum(LOG_STREAMS),
+  level: z.enum(LOG_LEVELS),
   message: z.string(),
 });
 export type LogLine = z.infer<typeof logLineSchema>;
@@ -29,6 +33,7 @@ export function toLogLine(raw: RawLine): LogLine {
     seq: raw.seq,
     timestamp: new Date(raw.ts).toISOString(),
     stream: raw.stream,
+    level: levelName(raw.level, raw.stream),
     message: decoder.decode(raw.bytes),
   };
 }

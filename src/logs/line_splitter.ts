@@ -6,47 +6,118 @@ export const MAX_LINE_BYTES = 64 * 1024;
 const LF = 0x0a;
 const CR = 0x0d;
 
+/** Where a splitter's lines and progress updates go. */
+export interface SplitterSink {
+  /** A whole line (without its `\n` or `\r\n`). */
+  line(bytes: Uint8Array): void;
+  /** A `\r`-terminated update (a progress bar redrawing itself): not a line of its own. */
+  update?(bytes: Uint8Array): void;
+}
+
 /**
  * Splits a byte stream into lines at `\n` (dropping a `\r` before it), with lines longer than
- * MAX_LINE_BYTES cut at a UTF-8 character boundary. Bytes are never decoded here. Emitted lines
- * may be views into the pushed chunks: a consumer that keeps them must not expect them to be
- * copies (chunks read from a pipe are never reused, so views stay valid).
+ * MAX_LINE_BYTES cut at a UTF-8 character boundary. Text that ends in a lone `\r` is an update
+ * (how `tqdm` redraws a bar): it goes to `update`, and only the last one before the next `\n`
+ * (or the end) becomes a line, when nothing else stands before that `\n`. Bytes are never
+ * decoded here. Emitted lines may be views into the pushed chunks: a consumer that keeps them
+ * must not expect copies (chunks read from a pipe are never reused, so views stay valid).
  */
 export class LineSplitter {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   /** True once the current line was cut: a lone "\r" left by the cut is not a line of its own. */
   private cut = false;
+  /** The pending text ended in `\r` at the end of a read: `\r\n` or an update, not known yet. */
+  private heldCr = false;
+  /** The last update since the last line, kept to stand for the bar when a `\n` follows. */
+  private lastUpdate: Uint8Array | null = null;
+  private readonly sink: SplitterSink;
 
   constructor(
-    private readonly emit: (line: Uint8Array) => void,
+    sink: SplitterSink | ((line: Uint8Array) => void),
     private readonly maxLine = MAX_LINE_BYTES,
-  ) {}
+  ) {
+    this.sink = typeof sink === "function" ? { line: sink } : sink;
+  }
 
   /** Feeds the next bytes read from the stream. */
   push(chunk: Uint8Array): void {
     let start = 0;
+    let cr = chunk.indexOf(CR);
     for (;;) {
       const nl = chunk.indexOf(LF, start);
       if (nl === -1) break;
-      if (this.pendingBytes === 0 && !this.cut && nl - start <= this.maxLine) {
-        // Hot path: a whole line inside this chunk.
-        this.emit(chunk.subarray(start, nl > start && chunk[nl - 1] === CR ? nl - 1 : nl));
+      const crInside = cr !== -1 && cr < nl - 1;
+      const crlf = cr !== -1 && cr === nl - 1;
+      if (
+        !crInside && this.pendingBytes === 0 && !this.heldCr && !this.cut &&
+        this.lastUpdate === null && nl - start <= this.maxLine
+      ) {
+        // Hot path: a whole line inside this chunk, no update in it.
+        this.sink.line(chunk.subarray(start, crlf ? nl - 1 : nl));
       } else {
         this.append(chunk.subarray(start, nl));
-        this.emitLine(true);
+        this.endLine();
       }
       start = nl + 1;
+      if (cr !== -1 && cr < start) cr = chunk.indexOf(CR, start);
     }
     if (start < chunk.length) this.append(chunk.subarray(start));
   }
 
-  /** Emits a final line that had no newline. */
+  /** Emits what is left at the end of the stream: a last line without `\n`, or the last update. */
   end(): void {
-    if (this.pendingBytes > 0) this.emitLine(false);
+    if (this.heldCr) {
+      this.heldCr = false;
+      this.endUpdate();
+    }
+    if (this.pendingBytes > 0) this.endLine();
+    else if (this.lastUpdate !== null) {
+      this.sink.line(this.lastUpdate);
+      this.lastUpdate = null;
+    }
   }
 
+  /** Adds text of the current line, ending an update at each `\r` inside it. */
   private append(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (this.heldCr) {
+      this.heldCr = false;
+      this.endUpdate();
+    }
+    let from = 0;
+    for (;;) {
+      const cr = bytes.indexOf(CR, from);
+      if (cr === -1) break;
+      if (cr === bytes.length - 1) {
+        this.addPending(bytes.subarray(from, cr));
+        this.heldCr = true;
+        return;
+      }
+      this.addPending(bytes.subarray(from, cr));
+      this.endUpdate();
+      from = cr + 1;
+    }
+    this.addPending(bytes.subarray(from));
+  }
+
+  private takePending(): Uint8Array {
+    const bytes = this.pending.length === 1 ? this.pending[0] : concatBytes(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    return bytes;
+  }
+
+  private endUpdate(): void {
+    const bytes = this.takePending();
+    this.cut = false;
+    if (bytes.length === 0) return;
+    this.sink.update?.(bytes);
+    this.lastUpdate = bytes.slice();
+  }
+
+  private addPending(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
     if (this.pendingBytes + bytes.length <= this.maxLine) {
       this.pending.push(bytes);
       this.pendingBytes += bytes.length;
@@ -59,7 +130,7 @@ export class LineSplitter {
     while (rest.length > this.maxLine) {
       this.cut = true;
       const cut = utf8Boundary(rest, this.maxLine);
-      this.emit(rest.slice(0, cut));
+      this.sink.line(rest.slice(0, cut));
       rest = rest.subarray(cut);
     }
     if (rest.length > 0) {
@@ -68,17 +139,19 @@ export class LineSplitter {
     }
   }
 
-  private emitLine(endedByNewline: boolean): void {
-    let line = this.pending.length === 1 ? this.pending[0] : concatBytes(this.pending);
-    if (endedByNewline && line.length > 0 && line[line.length - 1] === CR) {
-      line = line.subarray(0, line.length - 1);
-    }
-    this.pending = [];
-    this.pendingBytes = 0;
+  /** A `\n` (or the end) closes the line; a held `\r` before it was a `\r\n`. */
+  private endLine(): void {
+    this.heldCr = false;
+    let line = this.takePending();
     const wasCut = this.cut;
     this.cut = false;
+    if (this.lastUpdate !== null) {
+      if (line.length === 0) line = this.lastUpdate;
+      else this.sink.update?.(line);
+      this.lastUpdate = null;
+    }
     if (wasCut && line.length === 0) return;
-    this.emit(line);
+    this.sink.line(line);
   }
 }
 

@@ -1,4 +1,5 @@
-import { decodeChunk, HEADER_BYTES } from "./codec.ts";
+import { decodeChunk, HEADER_BYTES, streamLevelByte } from "./codec.ts";
+import { detectLevel, type LevelCode } from "./level.ts";
 import { LOG_STREAMS, type LogStream, type RawLine } from "./line.ts";
 import type { LogStore } from "./store.ts";
 
@@ -34,7 +35,7 @@ class OpenChunk {
     return this.pos + HEADER_BYTES + length <= this.capacity;
   }
 
-  append(stream: LogStream, ts: number, bytes: Uint8Array): void {
+  append(stream: LogStream, level: LevelCode, ts: number, bytes: Uint8Array): void {
     const at = this.pos;
     const end = at + HEADER_BYTES + bytes.length;
     if (end > this.buf.length) {
@@ -43,7 +44,7 @@ class OpenChunk {
       this.buf = grown;
       this.view = new DataView(grown.buffer);
     }
-    this.view.setUint8(at, LOG_STREAMS.indexOf(stream));
+    this.view.setUint8(at, streamLevelByte(stream, level));
     this.view.setFloat64(at + 1, ts);
     this.view.setUint32(at + 9, bytes.length);
     this.buf.set(bytes, at + HEADER_BYTES);
@@ -61,6 +62,8 @@ class OpenChunk {
 }
 
 const LONGEST_LINE = 64 * 1024;
+/** The level code of the runner's warning lines. */
+export const WARNING: LevelCode = 3;
 
 /**
  * Numbers a run's lines (both streams and system lines share one seq), hands them to live
@@ -111,16 +114,20 @@ export class RunLogWriter {
       this.truncated = true;
       this.system(
         `output limit of ${this.options.maxBytes} bytes reached: further output is dropped, the run goes on`,
+        WARNING,
       );
       return;
     }
     this.outputBytes += bytes.length;
-    this.add(stream, bytes);
+    this.add(stream, detectLevel(bytes), bytes);
   }
 
-  /** Adds one of the runner's own lines. */
-  system(message: string): void {
-    if (!this.closed) this.add("system", this.encoder.encode(message));
+  /**
+   * Adds one of the runner's own lines; `level` is WARNING for stop, kill, timeout and
+   * truncation lines, else none (read as INFO).
+   */
+  system(message: string, level: LevelCode = 0): void {
+    if (!this.closed) this.add("system", level, this.encoder.encode(message));
   }
 
   /** Resolves when the unwritten backlog is small enough to read more output. */
@@ -161,7 +168,7 @@ export class RunLogWriter {
     this.listeners.clear();
   }
 
-  private add(stream: LogStream, bytes: Uint8Array): void {
+  private add(stream: LogStream, level: LevelCode, bytes: Uint8Array): void {
     const seq = ++this.lastSeq;
     const ts = Date.now();
     let chunk = this.open;
@@ -177,11 +184,11 @@ export class RunLogWriter {
       chunk = this.open = new OpenChunk(seq, capacity);
     }
     const before = chunk.pos;
-    chunk.append(stream, ts, bytes);
+    chunk.append(stream, level, ts, bytes);
     this.bufferedBytes += chunk.pos - before;
     if (this.listeners.size > 0) {
       // A copy: a view would pin the whole 64 KiB pipe read buffer while a follower lags.
-      const line: RawLine = { seq, stream, ts, bytes: bytes.slice() };
+      const line: RawLine = { seq, stream, ts, level, bytes: bytes.slice() };
       for (const listener of this.listeners) listener(line);
     }
     if (chunk.pos >= this.chunkBytes) this.seal();

@@ -1,3 +1,4 @@
+import { WARNING } from "../logs/writer.ts";
 import type { LogStore } from "../logs/store.ts";
 import {
   canSignalDirectly,
@@ -29,6 +30,7 @@ export async function recoverLostRun(
     seq: lastSeq + 1,
     stream: "system" as const,
     ts: Date.now(),
+    level: WARNING,
     bytes: new TextEncoder().encode(outcome.error_message!),
   };
   await logs.writeChunk(record.run_id, [line]);

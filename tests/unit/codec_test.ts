@@ -10,22 +10,30 @@ import { type RawLine, toLogLine } from "../../src/logs/line.ts";
 
 const enc = new TextEncoder();
 
-function line(seq: number, stream: RawLine["stream"], bytes: Uint8Array | string, ts = 0): RawLine {
+function line(
+  seq: number,
+  stream: RawLine["stream"],
+  bytes: Uint8Array | string,
+  ts = 0,
+  level = 0,
+): RawLine {
   return {
     seq,
     stream,
     ts: ts || 1_700_000_000_000 + seq,
+    level,
     bytes: typeof bytes === "string" ? enc.encode(bytes) : bytes,
   };
 }
 
-Deno.test("codec: encode/decode round trip keeps seq, stream, timestamp and bytes", () => {
+Deno.test("codec: encode/decode round trip keeps seq, stream, level, timestamp and bytes", () => {
   const lines = [
+    line(4, "stdout", "ERROR: x", 0, 4),
     line(5, "stdout", "hello"),
     line(6, "stderr", "oops: ünïcødé ⚠️"),
     line(7, "system", "run started", 1_712_345_678_901.5),
   ];
-  const decoded = decodeChunk(5, encodeChunk(lines));
+  const decoded = decodeChunk(4, encodeChunk(lines));
   assert.deepEqual(decoded, lines);
 });
 
@@ -103,8 +111,12 @@ Deno.test("toLogLine: decodes UTF-8, replaces invalid bytes, ISO timestamp with 
     seq: 3,
     timestamp: "2024-01-02T03:04:05.006Z",
     stream: "stderr",
+    level: "ERROR",
     message: "héllo",
   });
   const bad = toLogLine(line(1, "stdout", new Uint8Array([0x61, 0xff, 0x62])));
   assert.equal(bad.message, "a\uFFFDb");
+  assert.equal(bad.level, "INFO", "stdout without a level word is INFO");
+  assert.equal(toLogLine(line(2, "stdout", "x", 0, 3)).level, "WARNING", "a stored level wins");
+  assert.equal(toLogLine(line(2, "system", "started")).level, "INFO");
 });

@@ -26,8 +26,8 @@ Deno.test("LineSplitter: splits at \\n", () => {
 
 Deno.test("LineSplitter: \\r\\n loses the \\r", () => {
   assert.deepEqual(text(split(["one\r\ntwo\r\n"])), ["one", "two"]);
-  // A lone \r inside a line is kept.
-  assert.deepEqual(text(split(["50%\r100%\n"])), ["50%\r100%"]);
+  // A lone \r ends an update: only the text after the last one stands as the line.
+  assert.deepEqual(text(split(["50%\r100%\n"])), ["100%"]);
 });
 
 Deno.test("LineSplitter: a final line without newline is kept only on end()", () => {
@@ -38,8 +38,9 @@ Deno.test("LineSplitter: a final line without newline is kept only on end()", ()
   assert.deepEqual(text(split([], true)), []);
 });
 
-Deno.test("LineSplitter: end() keeps a trailing \\r of an unterminated line", () => {
-  assert.deepEqual(text(split(["abc\r"], true)), ["abc\r"]);
+Deno.test("LineSplitter: an update left at the end becomes the last line", () => {
+  assert.deepEqual(text(split(["abc\r"], true)), ["abc"]);
+  assert.deepEqual(text(split(["abc\r"], false)), []);
 });
 
 Deno.test("LineSplitter: empty lines are kept", () => {
@@ -160,4 +161,42 @@ Deno.test("utf8Boundary: the largest cut at or below the limit between character
   assert.equal(utf8Boundary(bytes, 1), 1);
   // No safe cut in reach (all continuation bytes): the limit itself.
   assert.equal(utf8Boundary(new Uint8Array(10).fill(0x80), 6), 6);
+});
+
+/** Lines and updates of a splitter fed `pushes` (strings), then ended. */
+function splitWithUpdates(pushes: string[]): { lines: string[]; updates: string[] } {
+  const lines: string[] = [];
+  const updates: string[] = [];
+  const s = new LineSplitter({
+    line: (b) => lines.push(strict.decode(b)),
+    update: (b) => updates.push(strict.decode(b)),
+  });
+  for (const p of pushes) s.push(enc.encode(p));
+  s.end();
+  return { lines, updates };
+}
+
+Deno.test("LineSplitter: a progress bar's \\r updates are updates; one line stands for them", () => {
+  const bar = Array.from({ length: 100 }, (_, i) => `\r${i + 1}%|#| ${i + 1}/100`).join("");
+  const { lines, updates } = splitWithUpdates(["before\n", bar, "\n", "after\n"]);
+  assert.deepEqual(lines, ["before", "100%|#| 100/100", "after"]);
+  assert.equal(updates.length, 100);
+  assert.equal(updates.at(-1), "100%|#| 100/100");
+});
+
+Deno.test("LineSplitter: updates ending in \\r before \\n; the last update stands as the line", () => {
+  assert.deepEqual(splitWithUpdates(["\ra\rb\r\n"]).lines, ["b"]);
+  assert.deepEqual(splitWithUpdates(["\ra\rb\r", "\n"]).lines, ["b"]);
+  assert.deepEqual(splitWithUpdates(["a\rb\rc"]).lines, ["c"], "at the end, the last text");
+  assert.deepEqual(splitWithUpdates(["a\rb\r"]).lines, ["b"], "at the end, the last update");
+});
+
+Deno.test("LineSplitter: updates split byte by byte give the same lines; \\r\\n is never an update", () => {
+  const text = "x\r\n\r5%|\r9%|\ry\r\nz\n";
+  const whole = splitWithUpdates([text]);
+  const bytes = splitWithUpdates([...text]);
+  assert.deepEqual(bytes, whole);
+  assert.deepEqual(whole.lines, ["x", "y", "z"]);
+  assert.deepEqual(whole.updates, ["5%|", "9%|", "y"]);
+  assert.deepEqual(splitWithUpdates(["a\r\nb\r\n"]).updates, []);
 });
