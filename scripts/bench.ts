@@ -9,7 +9,7 @@
  *                                   launch, throughput, capture, history, live, reads
  *
  * Every row starts its own server (`deno run main.ts`, port 0, its own temp data dir) with a
- * module file written at run time whose scripts live in scripts/bench_modules/. Only 127.0.0.1
+ * module file written at run time whose scripts live in scripts/bench/modules/. Only 127.0.0.1
  * is contacted. A row that fails prints ERROR and the others still run; a measure that misses its
  * target says MISS.
  */
@@ -21,7 +21,7 @@ import os from "node:os";
 const HERE = import.meta.dirname!;
 const ROOT = resolve(HERE, "..");
 const MAIN = join(ROOT, "main.ts");
-const BENCH_MODULES = join(HERE, "bench_modules");
+const BENCH_MODULES = join(HERE, "bench", "modules");
 const FINAL = new Set(["completed", "failed", "cancelled"]);
 const ROW_NAMES = ["launch", "throughput", "capture", "history", "live", "reads"] as const;
 type RowName = (typeof ROW_NAMES)[number];
