@@ -32,7 +32,10 @@ async function rawLatencies(ctx: Context, seconds: number): Promise<number[]> {
   return out;
 }
 
-/** Reads the run's SSE stream to its `end` event, timing every stdout line on arrival. */
+/**
+ * Reads the run's SSE stream to its `end` event, timing every stdout line when the reader hands
+ * it over (a line that shares a chunk with earlier ones is timed microseconds after the chunk).
+ */
 async function readStream(res: Response) {
   const got = { latencies: [] as number[], statusEvents: 0, ended: false };
   const reader = new SseReader(res);

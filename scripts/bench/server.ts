@@ -99,10 +99,12 @@ export class BenchServer {
     }
   }
 
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
   get url(): string {
     return this.process.url;
   }
 
+  /** The server process (`deno run`), whose memory is measured. */
   get pid(): number {
     return this.process.child.pid;
   }
