@@ -1,0 +1,49 @@
+/** The reads row's ceiling: a bare Deno.serve that answers the same bytes as the server. */
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { readLines, track } from "./children.ts";
+import type { Context } from "./context.ts";
+
+const BARE_SERVER = `
+const run = Deno.env.get("BENCH_RUN_BODY") ?? "{}";
+const health = Deno.env.get("BENCH_HEALTH_BODY") ?? "{}";
+const headers = { "content-type": "application/json" };
+Deno.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  onListen: ({ port }) => console.log("listening on http://127.0.0.1:" + port),
+}, (req) => new Response(new URL(req.url).pathname === "/api/health" ? health : run, { headers }));
+`;
+
+/** Starts the bare server answering `healthBody` on /api/health and `runBody` on every path. */
+export async function startBare(
+  ctx: Context,
+  runBody: string,
+  healthBody: string,
+): Promise<{ url: string; child: Deno.ChildProcess }> {
+  const file = join(ctx.tmp, "bare_server.ts");
+  Deno.writeTextFileSync(file, BARE_SERVER);
+  const child = track(
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-config", "--allow-net=127.0.0.1", "--allow-env", file],
+      env: { BENCH_RUN_BODY: runBody, BENCH_HEALTH_BODY: healthBody },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn(),
+  );
+  const ready = Promise.withResolvers<string>();
+  void readLines(child.stdout, (line) => {
+    const m = line.match(/listening on (\S+)/);
+    if (m) ready.resolve(m[1]);
+  });
+  void readLines(child.stderr, () => {});
+  const url = await Promise.race([
+    ready.promise,
+    child.status.then((s) => Promise.reject(new Error(`bare server exited ${s.code}`))),
+    delay(30_000, "timeout", { ref: false }).then(() => {
+      throw new Error("bare server did not start in 30 s");
+    }),
+  ]);
+  return { url, child };
+}

@@ -1,0 +1,90 @@
+/** What every row is handed: options, sizes, the interpreter, the temp dir and the module file. */
+import { join } from "node:path";
+import type { Options, Sizes } from "./options.ts";
+import { sizes } from "./options.ts";
+import type { BenchServer } from "./server.ts";
+
+const MODULES_DIR = join(import.meta.dirname!, "modules");
+
+/** The bench scripts, by absolute path. */
+export interface Scripts {
+  firstLine: string;
+  trivial: string;
+  lines: string;
+  ticker: string;
+  fill: string;
+}
+
+/** Shared by the rows of one bench run. */
+export interface Context {
+  options: Options;
+  size: Sizes;
+  python: string;
+  tmp: string;
+  modulesPath: string;
+  scripts: Scripts;
+  /** Servers not stopped yet; whatever a failed row leaves here is stopped after it. */
+  servers: Set<BenchServer>;
+  dirCount: number;
+}
+
+/** Makes the temp dir and writes the module file into it; the caller removes `tmp`. */
+export function createContext(options: Options, python: string): Context {
+  const tmp = Deno.makeTempDirSync({ prefix: "prismq-bench-" });
+  const scripts: Scripts = {
+    firstLine: join(MODULES_DIR, "first_line.py"),
+    trivial: join(MODULES_DIR, "trivial.py"),
+    lines: join(MODULES_DIR, "lines.py"),
+    ticker: join(MODULES_DIR, "ticker.py"),
+    fill: join(MODULES_DIR, "fill.sh"),
+  };
+  return {
+    options,
+    size: sizes(options.quick),
+    python,
+    tmp,
+    modulesPath: writeModuleFile(tmp, scripts),
+    scripts,
+    servers: new Set(),
+    dirCount: 0,
+  };
+}
+
+/** A fresh data dir path under the temp dir (not created: the server creates it). */
+export function newDataDir(ctx: Context, label: string): string {
+  return join(ctx.tmp, `data-${++ctx.dirCount}-${label}`);
+}
+
+function writeModuleFile(dir: string, scripts: Scripts): string {
+  const module = (id: string, script: string, parameters: unknown[] = []) => ({
+    id,
+    name: `bench ${id}`,
+    description: `benchmark module ${id}`,
+    category: "Bench",
+    script_path: script,
+    parameters,
+  });
+  const body = {
+    modules: [
+      module("first-line", scripts.firstLine),
+      module("trivial", scripts.trivial),
+      // Not Python: a shell script, so the history fills at the server's pace, not Python's.
+      module("fill", scripts.fill),
+      module("lines", scripts.lines, [
+        { name: "count", type: "number", default: 1000, min: 1, max: 100_000_000 },
+      ]),
+      module("ticker", scripts.ticker, [
+        { name: "seconds", type: "number", default: 5, min: 1, max: 600 },
+        { name: "interval", type: "number", default: 0.1, min: 0.01, max: 10 },
+      ]),
+    ],
+  };
+  const path = join(dir, "modules.json");
+  Deno.writeTextFileSync(path, JSON.stringify(body, null, 2));
+  return path;
+}
+
+/** A progress line on stderr; stdout carries only the report. */
+export function progress(message: string): void {
+  console.error(`[bench] ${message}`);
+}
