@@ -1,6 +1,6 @@
 import { decodeChunk, HEADER_BYTES, streamLevelByte } from "./codec.ts";
 import { detectLevel, type LevelCode } from "./level.ts";
-import { LOG_STREAMS, type LogStream, type RawLine } from "./line.ts";
+import type { LogStream, RawLine } from "./line.ts";
 import type { LogStore } from "./store.ts";
 
 /** Tuning of a run's log writer. */
