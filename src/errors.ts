@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   "NOT_FOUND",
   "MODULE_NOT_FOUND",
   "RUN_NOT_FOUND",
+  "ARTIFACT_NOT_FOUND",
   "RUN_ALREADY_FINISHED",
   "PAYLOAD_TOO_LARGE",
   "UNSUPPORTED_MEDIA_TYPE",
@@ -61,4 +62,9 @@ export class ConfigError extends Error {
     super(message);
     this.name = "ConfigError";
   }
+}
+
+/** What a caller sent, as quoted in an error message: at most 200 characters. */
+export function quoteClipped(text: string): string {
+  return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
 }

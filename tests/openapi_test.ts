@@ -12,7 +12,7 @@ function appOperations(server: TestServer): Set<string> {
   const ops = new Set<string>();
   for (const route of server.runner.app.routes) {
     if (route.method === "ALL") continue; // middleware
-    ops.add(`${route.method.toUpperCase()} ${route.path.replace(/:(\w+)/g, "{$1}")}`);
+    ops.add(`${route.method.toUpperCase()} ${route.path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}")}`);
   }
   return ops;
 }

@@ -90,3 +90,12 @@ export const StreamHeaders = z.object({
     description: "Resume after this line (what EventSource sends on reconnect).",
   }),
 });
+
+export const ArtifactList = z.object({
+  run_id: z.string(),
+  artifacts: z.array(z.object({
+    name: z.string(),
+    size: z.number().int(),
+    modified_at: z.string().nullable(),
+  })),
+}).openapi("ArtifactList");

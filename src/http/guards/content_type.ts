@@ -1,6 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { AppError } from "../../errors.ts";
-import { clip } from "./host.ts";
+import { AppError, quoteClipped } from "../../errors.ts";
 
 const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 
@@ -19,9 +18,7 @@ export function requireJsonBody(): MiddlewareHandler {
           "UNSUPPORTED_MEDIA_TYPE",
           type === ""
             ? "The request body must be JSON, sent with Content-Type: application/json."
-            : `The Content-Type ${
-              JSON.stringify(clip(type))
-            } is not accepted; send application/json.`,
+            : `The Content-Type ${quoteClipped(type)} is not accepted; send application/json.`,
         );
       }
     }

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { AppError } from "../../errors.ts";
+import { AppError, quoteClipped } from "../../errors.ts";
 
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -23,15 +23,10 @@ export function requireKnownHost(allowedHosts: readonly string[]): MiddlewareHan
     if (header === undefined || !allowed.has(hostName(header))) {
       throw new AppError(
         "FORBIDDEN_HOST",
-        `The Host header ${JSON.stringify(clip(header ?? ""))} is not served here; ` +
+        `The Host header ${quoteClipped(header ?? "")} is not served here; ` +
           "add it to PRISMQ_ALLOWED_HOSTS to allow it.",
       );
     }
     await next();
   };
-}
-
-/** At most 200 characters of what a caller sent go into an answer. */
-export function clip(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

@@ -1,6 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { AppError } from "../../errors.ts";
-import { clip } from "./host.ts";
+import { AppError, quoteClipped } from "../../errors.ts";
 
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -21,7 +20,7 @@ export function requireAllowedOrigin(corsOrigins: readonly string[]): Middleware
       if (origin !== own && !allowed.has(origin)) {
         throw new AppError(
           "FORBIDDEN_ORIGIN",
-          `Requests from the origin ${JSON.stringify(clip(origin))} may not change anything ` +
+          `Requests from the origin ${quoteClipped(origin)} may not change anything ` +
             "here; add it to PRISMQ_CORS_ORIGINS to allow it.",
         );
       }

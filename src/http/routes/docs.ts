@@ -54,14 +54,14 @@ const docsAssetRoute = createRoute({
 export function docsRoutes(app: OpenAPIHono, s: Services): void {
   let document: ReturnType<typeof app.getOpenAPIDocument> | null = null;
   app.openapi(openapiJson, (c) => {
-    document ??= app.getOpenAPIDocument({
+    document ??= withPlainPathParams(app.getOpenAPIDocument({
       openapi: "3.0.3",
       info: {
         title: "PrismQ Module Runner",
         version: s.version,
         description: "Runs PrismQ modules on demand: validation, queue, logs, live streams.",
       },
-    });
+    }));
     return c.json(document, 200);
   });
   app.openapi(docsPage, (c) => c.html(DOCS_HTML, 200));
@@ -74,4 +74,15 @@ export function docsRoutes(app: OpenAPIHono, s: Services): void {
       c.body(body, 200, { "content-type": type, "cache-control": "public, max-age=3600" }),
     );
   });
+}
+
+/** Hono's `{name{.+}}` (a parameter spanning `/`) is `{name}` in OpenAPI's path syntax. */
+function withPlainPathParams<D extends { paths?: Record<string, unknown> }>(doc: D): D {
+  const paths = Object.fromEntries(
+    Object.entries(doc.paths ?? {}).map(([path, item]) => [
+      path.replace(/\{(\w+)\{[^}]*\}\}/g, "{$1}"),
+      item,
+    ]),
+  );
+  return { ...doc, paths };
 }

@@ -1,0 +1,77 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { getMimeType } from "hono/utils/mime";
+import type { Services } from "../../services.ts";
+import {
+  errorResponses,
+  GUARD_ERRORS,
+  jsonContent,
+  SECURED,
+  streamedResponse,
+} from "../openapi.ts";
+import { ArtifactList, RunIdParam } from "../schemas.ts";
+
+const common = { tags: ["artifacts"], security: SECURED };
+
+const listArtifacts = createRoute({
+  ...common,
+  method: "get",
+  path: "/api/runs/{run_id}/artifacts",
+  operationId: "listRunArtifacts",
+  summary: "The files the run wrote into PRISMQ_OUTPUT_DIR (sub-folders included, sorted)",
+  request: { params: RunIdParam },
+  responses: {
+    200: jsonContent(ArtifactList, "The run's files"),
+    ...errorResponses(...GUARD_ERRORS, "RUN_NOT_FOUND"),
+  },
+});
+
+/**
+ * `{name{.+}}` lets a name span folders (`sub/file.json`); the document shows it as `{name}`
+ * (see the path clean-up in routes/docs.ts).
+ */
+const downloadArtifact = createRoute({
+  ...common,
+  method: "get",
+  path: "/api/runs/{run_id}/artifacts/{name{.+}}",
+  operationId: "downloadRunArtifact",
+  summary: "Download one file (streamed from disk)",
+  request: {
+    params: RunIdParam.extend({
+      name: z.string().openapi({
+        param: { name: "name", in: "path" },
+        description: "Relative to the run's folder, `/`-separated",
+      }),
+    }),
+  },
+  responses: {
+    200: {
+      content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } },
+      description: "The file, as an attachment, with a Content-Type from its extension",
+    },
+    ...errorResponses(...GUARD_ERRORS, "RUN_NOT_FOUND", "ARTIFACT_NOT_FOUND"),
+  },
+});
+
+/** A run's artifacts: listing and download. */
+export function artifactRoutes(app: OpenAPIHono, s: Services): void {
+  app.openapi(listArtifacts, async (c) => {
+    const { run_id } = c.req.valid("param");
+    await s.runs.requireRecord(run_id);
+    return c.json({ run_id, artifacts: await s.artifacts.list(run_id) }, 200);
+  });
+  app.openapi(downloadArtifact, async (c) => {
+    const { run_id, name } = c.req.valid("param");
+    await s.runs.requireRecord(run_id);
+    const artifact = await s.artifacts.open(run_id, name);
+    const base = name.slice(name.lastIndexOf("/") + 1);
+    return streamedResponse(
+      new Response(artifact.file.readable, {
+        headers: {
+          "content-type": getMimeType(base) ?? "application/octet-stream",
+          "content-length": String(artifact.size),
+          "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(base)}`,
+        },
+      }),
+    );
+  });
+}
