@@ -1,7 +1,7 @@
 import { concatBytes } from "./codec.ts";
 
-/** Longest line kept whole; a longer one is split into several lines. */
-export const MAX_LINE_BYTES = 64 * 1024;
+/** Longest line kept; the rest of a longer one is cut off (and the sink told how much). */
+export const MAX_LINE_BYTES = 1024 * 1024;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -12,21 +12,24 @@ export interface SplitterSink {
   line(bytes: Uint8Array): void;
   /** A `\r`-terminated update (a progress bar redrawing itself): not a line of its own. */
   update?(bytes: Uint8Array): void;
+  /** The line just emitted was longer than the limit: this many bytes of it were dropped. */
+  cut?(droppedBytes: number): void;
 }
 
 /**
- * Splits a byte stream into lines at `\n` (dropping a `\r` before it), with lines longer than
- * MAX_LINE_BYTES cut at a UTF-8 character boundary. Text that ends in a lone `\r` is an update
- * (how `tqdm` redraws a bar): it goes to `update`, and only the last one before the next `\n`
- * (or the end) becomes a line, when nothing else stands before that `\n`. Bytes are never
- * decoded here. Emitted lines may be views into the pushed chunks: a consumer that keeps them
- * must not expect copies (chunks read from a pipe are never reused, so views stay valid).
+ * Splits a byte stream into lines at `\n` (dropping a `\r` before it). A line longer than
+ * MAX_LINE_BYTES keeps its head, cut at a UTF-8 character boundary; the rest is counted and
+ * dropped, so memory stays bounded whatever a process prints. Text that ends in a lone `\r` is
+ * an update (how `tqdm` redraws a bar): it goes to `update`, and only the last one before the
+ * next `\n` (or the end) becomes a line, when nothing else stands before that `\n`. Bytes are
+ * never decoded here. Emitted lines may be views into the pushed chunks: a consumer that keeps
+ * them must not expect copies (chunks read from a pipe are never reused, so views stay valid).
  */
 export class LineSplitter {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
-  /** True once the current line was cut: a lone "\r" left by the cut is not a line of its own. */
-  private cut = false;
+  /** Bytes of the current line dropped past the limit. */
+  private dropped = 0;
   /** The pending text ended in `\r` at the end of a read: `\r\n` or an update, not known yet. */
   private heldCr = false;
   /** The last update since the last line, kept to stand for the bar when a `\n` follows. */
@@ -50,7 +53,7 @@ export class LineSplitter {
       const crInside = cr !== -1 && cr < nl - 1;
       const crlf = cr !== -1 && cr === nl - 1;
       if (
-        !crInside && this.pendingBytes === 0 && !this.heldCr && !this.cut &&
+        !crInside && this.pendingBytes === 0 && !this.heldCr && this.dropped === 0 &&
         this.lastUpdate === null && nl - start <= this.maxLine
       ) {
         // Hot path: a whole line inside this chunk, no update in it.
@@ -71,7 +74,7 @@ export class LineSplitter {
       this.heldCr = false;
       this.endUpdate();
     }
-    if (this.pendingBytes > 0) this.endLine();
+    if (this.pendingBytes > 0 || this.dropped > 0) this.endLine();
     else if (this.lastUpdate !== null) {
       this.sink.line(this.lastUpdate);
       this.lastUpdate = null;
@@ -89,12 +92,11 @@ export class LineSplitter {
     for (;;) {
       const cr = bytes.indexOf(CR, from);
       if (cr === -1) break;
+      this.addPending(bytes.subarray(from, cr));
       if (cr === bytes.length - 1) {
-        this.addPending(bytes.subarray(from, cr));
         this.heldCr = true;
         return;
       }
-      this.addPending(bytes.subarray(from, cr));
       this.endUpdate();
       from = cr + 1;
     }
@@ -110,7 +112,7 @@ export class LineSplitter {
 
   private endUpdate(): void {
     const bytes = this.takePending();
-    this.cut = false;
+    this.dropped = 0;
     if (bytes.length === 0) return;
     this.sink.update?.(bytes);
     this.lastUpdate = bytes.slice();
@@ -118,40 +120,36 @@ export class LineSplitter {
 
   private addPending(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
+    if (this.dropped > 0) {
+      this.dropped += bytes.length;
+      return;
+    }
     if (this.pendingBytes + bytes.length <= this.maxLine) {
       this.pending.push(bytes);
       this.pendingBytes += bytes.length;
       return;
     }
-    // Rare path: the line outgrew the limit, so cut it into pieces at character boundaries.
-    let rest = concatBytes([...this.pending, bytes]);
-    this.pending = [];
-    this.pendingBytes = 0;
-    while (rest.length > this.maxLine) {
-      this.cut = true;
-      const cut = utf8Boundary(rest, this.maxLine);
-      this.sink.line(rest.slice(0, cut));
-      rest = rest.subarray(cut);
-    }
-    if (rest.length > 0) {
-      this.pending.push(rest);
-      this.pendingBytes = rest.length;
-    }
+    // Rare path: the line outgrew the limit; keep its head, count the rest.
+    const whole = concatBytes([...this.pending, bytes]);
+    const cut = utf8Boundary(whole, this.maxLine);
+    this.pending = [whole.slice(0, cut)];
+    this.pendingBytes = cut;
+    this.dropped = whole.length - cut;
   }
 
   /** A `\n` (or the end) closes the line; a held `\r` before it was a `\r\n`. */
   private endLine(): void {
     this.heldCr = false;
     let line = this.takePending();
-    const wasCut = this.cut;
-    this.cut = false;
+    const dropped = this.dropped;
+    this.dropped = 0;
     if (this.lastUpdate !== null) {
       if (line.length === 0) line = this.lastUpdate;
       else this.sink.update?.(line);
       this.lastUpdate = null;
     }
-    if (wasCut && line.length === 0) return;
     this.sink.line(line);
+    if (dropped > 0) this.sink.cut?.(dropped);
   }
 }
 

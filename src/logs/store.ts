@@ -2,6 +2,9 @@ import { keys } from "../kv/keys.ts";
 import { concatBytes, decodeChunk, encodeChunk, splitParts } from "./codec.ts";
 import type { RawLine } from "./line.ts";
 
+/** Parts of one chunk per atomic write: 12 × 63 KiB stays under Deno KV's 800 KiB a write. */
+const PARTS_PER_COMMIT = 12;
+
 /** A run's log lines in Deno KV, as chunks of consecutive lines split into ≤ 64 KiB parts. */
 export class LogStore {
   constructor(private readonly kv: Deno.Kv) {}
@@ -11,12 +14,25 @@ export class LogStore {
     if (lines.length > 0) await this.writeEncoded(runId, lines[0].seq, encodeChunk(lines));
   }
 
-  /** Stores an encoded chunk (see codec.ts) whose first line has `firstSeq`, in one atomic write. */
+  /**
+   * Stores an encoded chunk (see codec.ts) whose first line has `firstSeq`. A chunk of up to
+   * PARTS_PER_COMMIT parts is one atomic write. A larger one (a line near 1 MiB) passes Deno KV's
+   * 800 KiB limit per atomic write, so its later parts go first and part 0 last: readers skip a
+   * chunk without its part 0, so the chunk appears whole or not at all.
+   */
   async writeEncoded(runId: string, firstSeq: number, body: Uint8Array): Promise<void> {
-    const op = this.kv.atomic();
-    splitParts(body).forEach((part, i) => op.set(keys.logPart(runId, firstSeq, i), part));
-    const result = await op.commit();
-    if (!result.ok) throw new Error(`log chunk ${runId}/${firstSeq} was not written`);
+    const parts = splitParts(body);
+    const commit = async (from: number, to: number) => {
+      const op = this.kv.atomic();
+      for (let i = from; i < to; i++) op.set(keys.logPart(runId, firstSeq, i), parts[i]);
+      const result = await op.commit();
+      if (!result.ok) throw new Error(`log chunk ${runId}/${firstSeq} was not written`);
+    };
+    if (parts.length <= PARTS_PER_COMMIT) return await commit(0, parts.length);
+    for (let from = 1; from < parts.length; from += PARTS_PER_COMMIT) {
+      await commit(from, Math.min(parts.length, from + PARTS_PER_COMMIT));
+    }
+    await commit(0, 1);
   }
 
   /** Lines with seq > `after`, in order, chunk by chunk; reads only what the caller consumes. */
@@ -29,12 +45,16 @@ export class LogStore {
     const flush = () => decodeChunk(chunkSeq, concatBytes(parts)).filter((l) => l.seq > after);
     for await (const entry of this.kv.list<Uint8Array>(selector, { batchSize: 64 })) {
       const seq = entry.key[2] as number;
-      if (seq !== chunkSeq && parts.length > 0) {
-        const lines = flush();
-        if (lines.length > 0) yield lines;
+      if (seq !== chunkSeq) {
+        if (parts.length > 0) {
+          const lines = flush();
+          if (lines.length > 0) yield lines;
+        }
         parts = [];
-      }
-      chunkSeq = seq;
+        chunkSeq = seq;
+        // A chunk still being written (or left half-written by a crash) has no part 0 yet.
+        if (entry.key[3] !== 0) continue;
+      } else if (parts.length === 0) continue;
       parts.push(entry.value);
     }
     if (parts.length > 0) {
@@ -64,6 +84,15 @@ export class LogStore {
     return last;
   }
 
+  /** Deletes the parts of one chunk (what a crash may have left half-written at `firstSeq`). */
+  async deleteChunk(runId: string, firstSeq: number): Promise<void> {
+    const op = this.kv.atomic();
+    for await (const entry of this.kv.list({ prefix: [...keys.logPrefix(runId), firstSeq] })) {
+      op.delete(entry.key);
+    }
+    await op.commit();
+  }
+
   /** Deletes every chunk of a run, in batches. */
   async deleteAll(runId: string): Promise<void> {
     let op = this.kv.atomic();
@@ -80,8 +109,9 @@ export class LogStore {
 
   private async chunkStartAtOrBefore(runId: string, seq: number): Promise<number | null> {
     const selector = { prefix: keys.logPrefix(runId), end: keys.logUpTo(runId, seq + 1) };
-    for await (const entry of this.kv.list(selector, { reverse: true, limit: 1 })) {
-      return entry.key[2] as number;
+    // The last chunk that has its part 0: one being written, or half-written, is not there yet.
+    for await (const entry of this.kv.list(selector, { reverse: true, batchSize: 16 })) {
+      if (entry.key[3] === 0) return entry.key[2] as number;
     }
     return null;
   }

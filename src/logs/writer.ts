@@ -1,11 +1,15 @@
 import { decodeChunk, HEADER_BYTES, streamLevelByte } from "./codec.ts";
 import { detectLevel, type LevelCode } from "./level.ts";
 import type { LogStream, RawLine } from "./line.ts";
+import { MAX_LINE_BYTES } from "./line_splitter.ts";
 import type { LogStore } from "./store.ts";
 
 /** Tuning of a run's log writer. */
 export interface LogWriterOptions {
-  /** Output bytes kept per run (PRISMQ_LOG_MAX_BYTES); `system` lines are always kept. */
+  /**
+   * Bytes of log kept per run (PRISMQ_LOG_MAX_BYTES), counted as stored: each line's bytes plus
+   * its header. Output stops RESERVED_BYTES short of it, so the runner's closing lines fit too.
+   */
   maxBytes: number;
   /** A chunk is sealed and written once it holds this many encoded bytes. */
   chunkBytes?: number;
@@ -61,7 +65,12 @@ class OpenChunk {
   }
 }
 
-const LONGEST_LINE = 64 * 1024;
+const LONGEST_LINE = MAX_LINE_BYTES;
+/**
+ * Kept back from PRISMQ_LOG_MAX_BYTES for the runner's lines after output stops (the limit
+ * marker, stop and exit lines), so the whole log stays within the limit.
+ */
+export const RESERVED_BYTES = 1024;
 /** The level code of the runner's warning lines. */
 export const WARNING: LevelCode = 3;
 
@@ -80,7 +89,8 @@ export class RunLogWriter {
   /** True once output was dropped for passing maxBytes. */
   truncated = false;
 
-  private outputBytes = 0;
+  /** Bytes of every line taken, as stored (header included). */
+  private storedBytes = 0;
   private open: OpenChunk | null = null;
   private readonly sealed: OpenChunk[] = [];
   private inflight: OpenChunk | null = null;
@@ -110,15 +120,15 @@ export class RunLogWriter {
   /** Takes one line of the process's output (already split; copied here). */
   output(stream: "stdout" | "stderr", bytes: Uint8Array): void {
     if (this.truncated || this.closed) return;
-    if (this.outputBytes + bytes.length > this.options.maxBytes) {
+    if (this.storedBytes + HEADER_BYTES + bytes.length > this.options.maxBytes - RESERVED_BYTES) {
       this.truncated = true;
       this.system(
-        `output limit of ${this.options.maxBytes} bytes reached: further output is dropped, the run goes on`,
+        `log limit of ${this.options.maxBytes} bytes reached with ${this.storedBytes} bytes ` +
+          "stored: further output is dropped, the run goes on",
         WARNING,
       );
       return;
     }
-    this.outputBytes += bytes.length;
     this.add(stream, detectLevel(bytes), bytes);
   }
 
@@ -170,6 +180,7 @@ export class RunLogWriter {
 
   private add(stream: LogStream, level: LevelCode, bytes: Uint8Array): void {
     const seq = ++this.lastSeq;
+    this.storedBytes += HEADER_BYTES + bytes.length;
     const ts = Date.now();
     let chunk = this.open;
     if (chunk !== null && !chunk.fits(bytes.length)) {

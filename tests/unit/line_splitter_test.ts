@@ -63,76 +63,67 @@ Deno.test("LineSplitter: a multi-byte character split across pushes is rejoined"
   assert.deepEqual(text(split(pushes)), ["añb€c"]);
 });
 
-Deno.test("LineSplitter: a 200,000-byte line is cut into pieces of at most 65536 bytes", () => {
+/** Lines (bytes) and the cut reports of a splitter fed `pushes`, then ended. */
+function splitCut(pushes: Uint8Array[], maxLine?: number): { lines: Uint8Array[]; cuts: number[] } {
+  const lines: Uint8Array[] = [];
+  const cuts: number[] = [];
+  const s = new LineSplitter({ line: (l) => lines.push(l), cut: (n) => cuts.push(n) }, maxLine);
+  for (const p of pushes) s.push(p);
+  s.end();
+  return { lines, cuts };
+}
+
+Deno.test("LineSplitter: a 200,000-byte line stays one line (the limit is 1 MiB)", () => {
   const original = new Uint8Array(200_000);
   for (let i = 0; i < original.length; i++) original[i] = 0x61 + (i % 26);
-  const withNl = concat([original, enc.encode("\n")]);
-  const lines = split([withNl]);
-  assert.equal(MAX_LINE_BYTES, 65536);
-  assert.ok(lines.length >= 4, `${lines.length} pieces`);
-  for (const l of lines) assert.ok(l.length <= 65536, `piece of ${l.length} bytes`);
-  assert.ok(lines.every((l) => l.length > 0));
-  assert.deepEqual(concat(lines), original);
+  const { lines, cuts } = splitCut([concat([original, enc.encode("\n")])]);
+  assert.equal(MAX_LINE_BYTES, 1024 * 1024);
+  assert.equal(lines.length, 1);
+  assert.deepEqual(lines[0], original);
+  assert.deepEqual(cuts, []);
 });
 
-Deno.test("LineSplitter: a long line arriving in small pushes is cut the same way", () => {
-  const original = new Uint8Array(200_000).fill(0x78);
+Deno.test("LineSplitter: a line over the limit keeps its head; the rest is counted, not stored", () => {
+  const original = new Uint8Array(MAX_LINE_BYTES + 500_000).fill(0x78);
   const pushes: Uint8Array[] = [];
-  for (let at = 0; at < original.length; at += 4096) pushes.push(original.subarray(at, at + 4096));
+  for (let at = 0; at < original.length; at += 65536) {
+    pushes.push(original.subarray(at, at + 65536));
+  }
   pushes.push(enc.encode("\nafter\n"));
-  const lines = split(pushes);
-  assert.equal(text(lines).at(-1), "after");
-  const pieces = lines.slice(0, -1);
-  for (const l of pieces) assert.ok(l.length <= 65536);
-  assert.deepEqual(concat(pieces), original);
+  const { lines, cuts } = splitCut(pushes);
+  assert.deepEqual(lines.map((l) => l.length), [MAX_LINE_BYTES, 5]);
+  assert.deepEqual(cuts, [500_000]);
+  assert.equal(strict.decode(lines[1]), "after");
 });
 
 Deno.test("LineSplitter: a cut never splits a multi-byte UTF-8 character", () => {
-  // 70,000 three-byte characters: 65536 is not a multiple of 3.
-  const original = enc.encode("€".repeat(70_000));
-  assert.equal(original.length, 210_000);
-  const lines = split([original, enc.encode("\n")]);
-  assert.ok(lines.length >= 4);
-  for (const l of lines) {
-    assert.ok(l.length <= 65536);
-    assert.equal(l.length % 3, 0, "whole characters only");
-    strict.decode(l); // throws when a character is split
-  }
-  assert.deepEqual(concat(lines), original);
-  assert.equal(text(lines).join(""), "€".repeat(70_000));
-});
-
-Deno.test("LineSplitter: four-byte characters are not split either", () => {
-  const original = enc.encode("😀".repeat(40_000)); // 160,000 bytes
-  const lines = split([original]);
-  for (const l of lines) {
-    assert.ok(l.length <= 65536);
-    strict.decode(l);
-  }
-  assert.deepEqual(concat(lines), original);
+  const original = enc.encode("€".repeat(10)); // 30 bytes; a limit of 16 falls inside a "€"
+  const { lines, cuts } = splitCut([original, enc.encode("\n")], 16);
+  assert.equal(lines[0].length, 15);
+  strict.decode(lines[0]);
+  assert.deepEqual(cuts, [15]);
+  const emoji = splitCut([enc.encode("😀".repeat(10))], 10); // four-byte characters, no newline
+  assert.equal(strict.decode(emoji.lines[0]), "😀😀");
+  assert.deepEqual(emoji.cuts, [32]);
 });
 
 Deno.test("LineSplitter: a line of exactly the limit is one line", () => {
-  const original = new Uint8Array(65536).fill(0x41);
-  const lines = split([original, enc.encode("\n")]);
+  const { lines, cuts } = splitCut([new Uint8Array(64).fill(0x41), enc.encode("\n")], 64);
   assert.equal(lines.length, 1);
-  assert.deepEqual(lines[0], original);
+  assert.equal(lines[0].length, 64);
+  assert.deepEqual(cuts, []);
 });
 
-Deno.test("LineSplitter: a long line ending in \\r\\n gives the same pieces as with \\n", () => {
-  for (const size of [65536, 131072, 100_000]) {
-    const original = new Uint8Array(size).fill(0x42);
-    const lf = split([original, enc.encode("\nnext\n")]);
-    const crlf = split([original, enc.encode("\r\nnext\r\n")]);
-    assert.deepEqual(crlf.map((l) => l.length), lf.map((l) => l.length), `size ${size}`);
-    assert.deepEqual(text(crlf).at(-1), "next");
-    assert.ok(crlf.slice(0, -1).every((l) => l.length > 0), `no empty piece for size ${size}`);
-    assert.deepEqual(concat(crlf.slice(0, -1)), original);
-  }
+Deno.test("LineSplitter: a long line ending in \\r\\n is cut as with \\n", () => {
+  const original = new Uint8Array(100).fill(0x42);
+  const lf = splitCut([original, enc.encode("\nnext\n")], 64);
+  const crlf = splitCut([original, enc.encode("\r\nnext\r\n")], 64);
+  assert.deepEqual(crlf, lf);
+  assert.deepEqual(lf.cuts, [36]);
 });
 
 Deno.test("LineSplitter: a small maxLine is honoured", () => {
-  assert.deepEqual(text(split(["abcdefghij\n"], true, 4)), ["abcd", "efgh", "ij"]);
+  assert.deepEqual(text(split(["abcdefghij\nxy\n"], true, 4)), ["abcd", "xy"]);
 });
 
 Deno.test("LineSplitter: bytes that are not UTF-8 pass through untouched", () => {
@@ -145,10 +136,9 @@ Deno.test("LineSplitter: bytes that are not UTF-8 pass through untouched", () =>
 });
 
 Deno.test("LineSplitter: a long run of invalid continuation bytes is still cut at the limit", () => {
-  const original = new Uint8Array(150_000).fill(0x80);
-  const lines = split([original]);
-  for (const l of lines) assert.ok(l.length <= 65536 && l.length > 0);
-  assert.deepEqual(concat(lines), original);
+  const { lines, cuts } = splitCut([new Uint8Array(150).fill(0x80)], 64);
+  assert.equal(lines[0].length, 64);
+  assert.deepEqual(cuts, [86]);
 });
 
 Deno.test("utf8Boundary: the largest cut at or below the limit between characters", () => {

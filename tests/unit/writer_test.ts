@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { PART_BYTES } from "../../src/logs/codec.ts";
+import { HEADER_BYTES, PART_BYTES } from "../../src/logs/codec.ts";
 import type { RawLine } from "../../src/logs/line.ts";
 import { LogStore } from "../../src/logs/store.ts";
-import { RunLogWriter } from "../../src/logs/writer.ts";
+import { MAX_LINE_BYTES } from "../../src/logs/line_splitter.ts";
+import { RESERVED_BYTES, RunLogWriter, WARNING } from "../../src/logs/writer.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -57,7 +58,7 @@ Deno.test("RunLogWriter: seq is 1..N across output and system lines, in order", 
 
 Deno.test("RunLogWriter: firstSeq continues an existing log", async () => {
   await withKv(async (_kv, store) => {
-    const w = new RunLogWriter("run2", store, { maxBytes: 1000 }, 6);
+    const w = new RunLogWriter("run2", store, { maxBytes: 1_000_000 }, 6);
     w.output("stdout", enc.encode("six"));
     w.output("stdout", enc.encode("seven"));
     await w.close();
@@ -67,25 +68,26 @@ Deno.test("RunLogWriter: firstSeq continues an existing log", async () => {
   });
 });
 
-Deno.test("RunLogWriter: output past maxBytes is dropped with exactly one system line", async () => {
+Deno.test("RunLogWriter: the stored log never passes maxBytes; one system line says so", async () => {
   await withKv(async (_kv, store) => {
-    const w = new RunLogWriter("trunc", store, { maxBytes: 10 });
-    w.output("stdout", enc.encode("12345"));
-    w.output("stderr", enc.encode("67890")); // exactly at the limit: kept
-    assert.equal(w.truncated, false);
-    w.output("stdout", enc.encode("x")); // over: dropped, marker line
+    const limit = 20_000;
+    const w = new RunLogWriter("trunc", store, { maxBytes: limit });
+    w.system("started python3 script.py --a b (pid 1)");
+    for (let i = 0; i < 2000; i++) w.output(i % 2 ? "stderr" : "stdout", enc.encode(`line ${i}`));
     assert.equal(w.truncated, true);
     w.output("stdout", enc.encode("y"));
-    w.output("stderr", enc.encode("z"));
-    w.system("process exited"); // the runner's own lines are still kept
+    w.system("process exited with code 0"); // the runner's own lines are still kept
     await w.close();
-    const lines = await store.readAfter("trunc", 0, 100);
-    assert.deepEqual(lines.map((l) => l.seq), [1, 2, 3, 4]);
-    assert.deepEqual(lines.map((l) => l.stream), ["stdout", "stderr", "system", "system"]);
-    assert.deepEqual(messages(lines).slice(0, 2), ["12345", "67890"]);
-    assert.match(messages(lines)[2], /10 bytes/);
-    assert.equal(messages(lines)[3], "process exited");
-    assert.equal(lines.filter((l) => /limit/.test(dec.decode(l.bytes))).length, 1);
+    const lines = await store.readAfter("trunc", 0, 10_000);
+    const stored = lines.reduce((n, l) => n + HEADER_BYTES + l.bytes.length, 0);
+    assert.ok(stored <= limit, `${stored} bytes stored`);
+    assert.ok(stored > limit - RESERVED_BYTES - 100, `${stored} bytes: the limit is used`);
+    const markers = lines.filter((l) => /limit/.test(dec.decode(l.bytes)));
+    assert.equal(markers.length, 1);
+    assert.match(dec.decode(markers[0].bytes), /20000 bytes/);
+    assert.equal(markers[0].level, WARNING);
+    assert.equal(messages(lines).at(-1), "process exited with code 0");
+    assert.deepEqual(lines.map((l) => l.seq), lines.map((_, i) => i + 1), "no gap");
   });
 });
 
@@ -123,7 +125,7 @@ Deno.test("RunLogWriter: close() stores every line", async () => {
 
 Deno.test("RunLogWriter: nothing is taken after close()", async () => {
   await withKv(async (_kv, store) => {
-    const w = new RunLogWriter("closed", store, { maxBytes: 1000 });
+    const w = new RunLogWriter("closed", store, { maxBytes: 1_000_000 });
     w.output("stdout", enc.encode("before"));
     await w.close();
     w.output("stdout", enc.encode("after"));
@@ -135,7 +137,7 @@ Deno.test("RunLogWriter: nothing is taken after close()", async () => {
 
 Deno.test("RunLogWriter: subscribers get every line, then null on close", async () => {
   await withKv(async (_kv, store) => {
-    const w = new RunLogWriter("sub", store, { maxBytes: 1000 });
+    const w = new RunLogWriter("sub", store, { maxBytes: 1_000_000 });
     const seen: (RawLine | null)[] = [];
     const early: (RawLine | null)[] = [];
     w.subscribe((l) => seen.push(l));
@@ -275,5 +277,44 @@ Deno.test("RunLogWriter: unflushedAfter sees lines of chunks not yet written, in
     await w.close();
     assert.equal(w.flushedSeq, 100);
     assert.equal((await store.readAfter("pending", 0, 1000)).length, 100);
+  });
+});
+
+Deno.test("RunLogWriter: a 1 MiB line is stored whole as one line, across several atomic writes", async () => {
+  await withKv(async (kv, store) => {
+    const w = new RunLogWriter("huge", store, { maxBytes: 10_000_000 });
+    const big = new Uint8Array(MAX_LINE_BYTES);
+    for (let i = 0; i < big.length; i++) big[i] = 0x61 + (i % 26);
+    w.output("stdout", enc.encode("before"));
+    w.output("stdout", big);
+    w.output("stdout", enc.encode("after"));
+    await w.close();
+    const lines = await store.readAfter("huge", 0, 10);
+    assert.deepEqual(lines.map((l) => l.bytes.length), [6, MAX_LINE_BYTES, 5]);
+    assert.deepEqual(lines[1].bytes, big);
+    let parts = 0;
+    for await (const entry of kv.list<Uint8Array>({ prefix: ["log", "huge"] })) {
+      parts++;
+      assert.ok(entry.value.length <= 64 * 1024);
+    }
+    assert.ok(parts > 12, `${parts} parts: more than one atomic write`);
+  });
+});
+
+Deno.test("LogStore: a chunk without its part 0 (half-written) is not read", async () => {
+  await withKv(async (kv, store) => {
+    await store.writeChunk("half", [{
+      seq: 1,
+      stream: "stdout",
+      ts: 1,
+      level: 0,
+      bytes: enc.encode("one"),
+    }]);
+    await kv.set(["log", "half", 2, 1], new Uint8Array([1, 2, 3]));
+    const lines = await store.readAfter("half", 0, 10);
+    assert.deepEqual(messages(lines), ["one"]);
+    assert.equal(await store.lastSeq("half"), 1);
+    await store.deleteChunk("half", 2);
+    assert.equal((await kv.get(["log", "half", 2, 1])).value, null);
   });
 });
