@@ -2,9 +2,7 @@ import { z } from "zod";
 import { logLineSchema } from "../src/logs/line.ts";
 import { RUN_STATUSES } from "../src/runs/model.ts";
 import { runViewSchema } from "../src/runs/view.ts";
-import { parameterSchema } from "../src/modules/schema.ts";
-
-const paramValue = z.union([z.string(), z.number(), z.boolean()]);
+import { parameterSchema, paramValueSchema as paramValue } from "../src/modules/schema.ts";
 
 /** Body of POST /api/modules/{id}/run. */
 export const runBodySchema = z.object({

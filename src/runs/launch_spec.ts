@@ -1,5 +1,6 @@
 import { dirname } from "node:path";
-import { buildArgs, type ParamValue } from "../modules/args.ts";
+import { buildArgs } from "../modules/args.ts";
+import type { ParamValue } from "../modules/schema.ts";
 import type { CatalogModule } from "../modules/catalog.ts";
 import { scriptCommand } from "../process/interpreter.ts";
 import type { SpawnSpec } from "../process/spawn.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { paramValueSchema } from "../modules/schema.ts";
 
 export const RUN_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -11,7 +12,7 @@ export const runRecordSchema = z.object({
   module_name: z.string(),
   status: z.enum(RUN_STATUSES),
   /** Applicable values, as passed to the script (passwords included; masked in views). */
-  parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  parameters: z.record(z.string(), paramValueSchema),
   /** Submission order: unique, increasing; the queue and listings sort by it. */
   order: z.number(),
   created_at: z.number(),

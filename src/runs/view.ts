@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ParameterDef } from "../modules/schema.ts";
+import { type ParameterDef, paramValueSchema } from "../modules/schema.ts";
 import { RUN_STATUSES, type RunRecord } from "./model.ts";
 
 /** The contract's RUN. */
@@ -8,7 +8,7 @@ export const runViewSchema = z.object({
   module_id: z.string(),
   module_name: z.string(),
   status: z.enum(RUN_STATUSES),
-  parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  parameters: z.record(z.string(), paramValueSchema),
   created_at: z.string(),
   started_at: z.string().nullable(),
   completed_at: z.string().nullable(),
