@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type ParameterDef, paramValueSchema } from "../modules/schema.ts";
+import { maskSecrets, secretNames } from "../modules/secrets.ts";
 import { RUN_STATUSES, type RunRecord } from "./model.ts";
 
 /** The contract's RUN. */
@@ -20,8 +21,6 @@ export const runViewSchema = z.object({
 });
 export type RunView = z.infer<typeof runViewSchema>;
 
-export const MASK = "********";
-
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
 
 /** Renders a stored run for callers; password values are masked. */
@@ -30,10 +29,7 @@ export function toRunView(
   live: { queuePosition: number | null; logLines: number | null },
   parameterDefs: readonly ParameterDef[] = [],
 ): RunView {
-  const parameters = { ...record.parameters };
-  for (const p of parameterDefs) {
-    if (p.type === "password" && Object.hasOwn(parameters, p.name)) parameters[p.name] = MASK;
-  }
+  const parameters = maskSecrets(record.parameters, secretNames(parameterDefs, record.parameters));
   const duration = record.started_at !== null && record.completed_at !== null
     ? (record.completed_at - record.started_at) / 1000
     : null;
