@@ -14,7 +14,7 @@ import { RunStore } from "./runs/store.ts";
 import { KvQueueWake, PollingWake } from "./runs/wake.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import type { Services } from "./services.ts";
-import { isRemoteOrMemory, type Settings } from "./settings.ts";
+import { isKvConnectUrl, isRemoteOrMemory, type Settings } from "./settings.ts";
 
 /** The whole service: its HTTP app, its services, and its start and stop. */
 export interface Runner {
@@ -52,7 +52,7 @@ export async function createRunner(
   const logs = new LogStore(kv);
   const presets = new PresetStore(kv);
   const events = new RunEvents();
-  const remote = /^https?:\/\//.test(settings.kvPath) && options.kv === undefined;
+  const remote = isKvConnectUrl(settings.kvPath) && options.kv === undefined;
   const runs = new RunService({
     store,
     logs,
