@@ -9,6 +9,7 @@ import {
   runStopAction,
   stopAction,
 } from "../process/tree_kill.ts";
+import { settlesWithin } from "../timing.ts";
 import type { Ending } from "./transitions.ts";
 
 /** How long pipes are still read after the process exited (a grandchild may hold them). */
@@ -131,13 +132,7 @@ export class RunExecution {
 
   private async drain(readers: { reader: PipeReader; splitter: LineSplitter }[]): Promise<void> {
     const all = Promise.all(readers.map((r) => r.reader.finished));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((resolve) =>
-      timer = setTimeout(() => resolve("timeout"), DRAIN_MS)
-    );
-    const outcome = await Promise.race([all.then(() => "done" as const), timeout]);
-    clearTimeout(timer);
-    if (outcome === "timeout") {
+    if (!await settlesWithin(all, DRAIN_MS)) {
       this.writer.system(
         "output pipes still held open by another process after exit: stopped reading",
       );
