@@ -32,10 +32,18 @@ export interface Runner {
   shutdown(beforeClose?: () => Promise<void>): Promise<void>;
 }
 
-/** Builds every service from settings; `kv` replaces the KV the settings name (tests). */
+/** What a runner is built with besides its settings. */
+export interface RunnerOptions {
+  /** Replaces the KV the settings name (tests). */
+  kv?: Deno.Kv;
+  /** How often an idle SSE stream sends a keep-alive comment; 15 s unless a test wants less. */
+  sseKeepAliveMs?: number;
+}
+
+/** Builds every service from settings. */
 export async function createRunner(
   settings: Settings,
-  options: { kv?: Deno.Kv } = {},
+  options: RunnerOptions = {},
 ): Promise<Runner> {
   const catalog = loadCatalog(settings.modulesPath, settings.python);
   const lock = options.kv || isRemoteOrMemory(settings.kvPath)
@@ -75,7 +83,7 @@ export async function createRunner(
     events,
     runs,
     lifecycle,
-    sseKeepAliveMs: 15_000,
+    sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
   const retention = new RetentionSweeper(store, logs, settings.retentionDays);
   let closed: Promise<void> | null = null;

@@ -22,5 +22,5 @@ export interface Services {
   runs: RunService;
   lifecycle: Lifecycle;
   /** How often an idle SSE stream sends a keep-alive comment. */
-  sseKeepAliveMs: number;
+  readonly sseKeepAliveMs: number;
 }

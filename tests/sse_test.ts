@@ -198,9 +198,8 @@ Deno.test("a follower that lags past its backlog falls back to KV and still gets
 });
 
 Deno.test("an idle stream gets keep-alive comments", async () => {
-  const server = await startServer(MODULES);
+  const server = await startServer(MODULES, {}, { runner: { sseKeepAliveMs: 50 } });
   try {
-    server.runner.services.sseKeepAliveMs = 50;
     const { body: run } = await server.post("/api/modules/nap/run", {
       parameters: { seconds: 30 },
     });

@@ -224,14 +224,4 @@ export class RunStore {
   async forgetFinished(runId: string, completedAt: number): Promise<void> {
     await this.kv.delete(keys.finished(completedAt, runId));
   }
-
-  /** Counts of runs by status across all modules. */
-  async statusCounts(): Promise<Record<RunStatus, number>> {
-    const statuses = ["queued", "running", "completed", "failed", "cancelled"] as const;
-    const entries = await this.kv.getMany(statuses.map((s) => keys.countStatus(s)));
-    return Object.fromEntries(statuses.map((s, i) => [s, counterValue(entries[i])])) as Record<
-      RunStatus,
-      number
-    >;
-  }
 }
