@@ -177,3 +177,43 @@ Deno.test("a full queue answers 429 QUEUE_FULL and stores nothing; a cancelled q
     await server.close();
   }
 });
+
+Deno.test("while a module limit of 2 drains 12 queued runs, every listed queued run has its 1-based queue_position", async () => {
+  const server = await startServer([nap("nap", { max_concurrent_runs: 2 })]);
+  try {
+    const submitted = await Promise.all(
+      Array.from(
+        { length: 12 },
+        () => server.post("/api/modules/nap/run", { parameters: { seconds: 0.05 } }),
+      ),
+    );
+    assert.ok(submitted.every((s) => s.status === 202));
+    let done = false;
+    const finals = Promise.all(submitted.map((s) => waitFinal(server, s.body.run_id))).then(
+      (f) => {
+        done = true;
+        return f;
+      },
+    );
+    let listings = 0;
+    let listed = 0;
+    const bad: unknown[] = [];
+    while (!done) {
+      const { status, body } = await server.json("/api/runs?status=queued&limit=100");
+      assert.equal(status, 200);
+      listings++;
+      for (const run of body.runs) {
+        if (run.status !== "queued") continue;
+        listed++;
+        const p = run.queue_position;
+        if (!Number.isInteger(p) || p < 1) bad.push({ run_id: run.run_id, queue_position: p });
+      }
+    }
+    const runs = await finals;
+    assert.ok(runs.every((r) => r.status === "completed"));
+    assert.ok(listings >= 10 && listed > 0, `${listings} listings, ${listed} queued runs seen`);
+    assert.deepEqual(bad, [], `queued runs without a position (of ${listed} seen)`);
+  } finally {
+    await server.close();
+  }
+});

@@ -156,7 +156,7 @@ export class RunService {
     try {
       await this.deps.store.create(record, (op) => this.deps.wake.attach(op));
     } catch (err) {
-      this.admission.remove(record.run_id);
+      this.admission.leave(record.run_id);
       this.deps.wake.disarm();
       throw err;
     }
@@ -216,7 +216,7 @@ export class RunService {
     return toRunView(
       record,
       {
-        queuePosition: record.status === "queued" ? this.admission.position(record.run_id) : null,
+        queuePosition: record.status === "queued" ? this.admission.positionFor(record.order) : null,
         logLines: writer ? writer.flushedSeq : null,
       },
       this.deps.catalog.get(record.module_id)?.def.parameters,
@@ -238,7 +238,7 @@ export class RunService {
   private async cancelOnce(runId: string): Promise<RunView> {
     // Each pass either answers or waits for a start that is between two steps; that is short.
     for (let pass = 0; pass < 500; pass++) {
-      const queued = this.admission.remove(runId);
+      const queued = this.admission.take(runId);
       if (queued) {
         let record: RunRecord | null;
         try {
@@ -247,9 +247,10 @@ export class RunService {
             error_message: finalOutcome({ kind: "cancelled" }).error_message,
           });
         } catch (err) {
-          this.admission.enqueue(queued);
+          this.admission.restore(runId);
           throw err;
         }
+        this.admission.leave(runId);
         if (record) {
           this.deps.events.emit(record);
           return this.view(record);
@@ -402,6 +403,9 @@ export class RunService {
     } catch (err) {
       this.admission.release(moduleId);
       console.error(`run ${runId}: could not start:`, err);
+    } finally {
+      // Only now is the stored record no longer queued: until here it keeps its queue place.
+      this.admission.leave(runId);
     }
   }
 
