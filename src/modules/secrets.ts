@@ -12,6 +12,16 @@ export function secretNames(
     .map((p) => p.name);
 }
 
+/** A copy of `values` without the listed secrets, for a record that no longer needs them. */
+export function dropSecrets(
+  values: Readonly<Record<string, ParamValue>>,
+  names: readonly string[],
+): Record<string, ParamValue> {
+  const out = { ...values };
+  for (const name of names) delete out[name];
+  return out;
+}
+
 /**
  * A copy of `values` in which every listed secret reads MASK: the one masking function. A name
  * whose value is no longer stored (a finished run) still shows as MASK, so a view does not change

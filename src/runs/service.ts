@@ -4,6 +4,7 @@ import { AppError, runNotFound, validationError } from "../errors.ts";
 import type { CatalogModule, ModuleCatalog } from "../modules/catalog.ts";
 import type { PresetStore } from "../modules/presets.ts";
 import type { LogStore } from "../logs/store.ts";
+import { secretNames } from "../modules/secrets.ts";
 import type { RunLogWriter } from "../logs/writer.ts";
 import { Admission } from "./admission.ts";
 import type { RunEvents } from "./events.ts";
@@ -137,6 +138,7 @@ export class RunService {
       module_id: moduleId,
       module_name: module.def.name,
       parameters: checked.values,
+      secret_parameters: secretNames(module.def.parameters, checked.values),
       order: this.nextOrder(now),
       created_at: now,
       startsNow: startNow,

@@ -1,4 +1,5 @@
 import { addToCounter, counterValue, getAll, keys } from "../kv/keys.ts";
+import { dropSecrets } from "../modules/secrets.ts";
 import { isFinal, type RunRecord, runRecordSchema, type RunStatus } from "./model.ts";
 import { canTransition } from "./transitions.ts";
 
@@ -88,6 +89,8 @@ export class RunStore {
       const current = runRecordSchema.parse(entry.value);
       if (!canTransition(current.status, to)) return null;
       const next: RunRecord = { ...current, ...changes, status: to };
+      // The one place secrets leave storage: a final run never needs its password values again.
+      if (isFinal(to)) next.parameters = dropSecrets(next.parameters, next.secret_parameters);
       const { module_id: moduleId, order } = current;
       const op = this.kv.atomic()
         .check(entry)

@@ -23,13 +23,18 @@ export type RunView = z.infer<typeof runViewSchema>;
 
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
 
-/** Renders a stored run for callers; password values are masked. */
+/** Renders a stored run for callers; password parameters read "********". */
 export function toRunView(
   record: RunRecord,
   live: { queuePosition: number | null; logLines: number | null },
   parameterDefs: readonly ParameterDef[] = [],
 ): RunView {
-  const parameters = maskSecrets(record.parameters, secretNames(parameterDefs, record.parameters));
+  // The record's own list covers a finished run whose values are gone; the module's definitions
+  // cover records stored before that list existed.
+  const parameters = maskSecrets(
+    record.parameters,
+    new Set([...record.secret_parameters, ...secretNames(parameterDefs, record.parameters)]),
+  );
   const duration = record.started_at !== null && record.completed_at !== null
     ? (record.completed_at - record.started_at) / 1000
     : null;
