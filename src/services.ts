@@ -3,6 +3,7 @@ import type { PresetStore } from "./modules/presets.ts";
 import type { LogReader } from "./logs/reader.ts";
 import type { LogStore } from "./logs/store.ts";
 import type { RunEvents } from "./runs/events.ts";
+import type { RunRecord } from "./runs/model.ts";
 import type { RunService } from "./runs/service.ts";
 import type { RunStore } from "./runs/store.ts";
 import type { Lifecycle } from "./lifecycle.ts";
@@ -17,7 +18,7 @@ export interface Services {
   presets: PresetStore;
   store: RunStore;
   logs: LogStore;
-  logReader: LogReader;
+  logReader: LogReader<RunRecord>;
   events: RunEvents;
   runs: RunService;
   lifecycle: Lifecycle;
