@@ -217,3 +217,40 @@ Deno.test("while a module limit of 2 drains 12 queued runs, every listed queued 
     await server.close();
   }
 });
+
+Deno.test("cancels racing the queue as it drains: each answers cancelled (never started) or 409, twice at once shares one answer, and no slot leaks", async () => {
+  const server = await startServer([nap("nap", { max_concurrent_runs: 1 })]);
+  try {
+    const submitted = [];
+    for (let i = 0; i < 10; i++) {
+      submitted.push(
+        (await server.post("/api/modules/nap/run", { parameters: { seconds: 0.05 } })).body,
+      );
+    }
+    const cancel = (id: string) => server.json(`/api/runs/${id}`, { method: "DELETE" });
+    // Every run but the first is cancelled twice at once while the pump starts them one by one.
+    const answers = await Promise.all(
+      submitted.slice(1).map((r) => Promise.all([cancel(r.run_id), cancel(r.run_id)])),
+    );
+    for (const [a, b] of answers) {
+      assert.deepEqual([a.status, b.status].sort(), [a.status, a.status], "one shared answer");
+      assert.ok([200, 409].includes(a.status), `status ${a.status}: ${JSON.stringify(a.body)}`);
+      if (a.status === 200) {
+        assert.equal(a.body.status, "cancelled");
+        assert.equal(a.body.queue_position, null);
+      }
+    }
+    const finals = await Promise.all(submitted.map((r) => waitFinal(server, r.run_id)));
+    for (const [i, [a]] of answers.entries()) {
+      if (a.status === 200) assert.equal(finals[i + 1].status, "cancelled");
+      else assert.equal(finals[i + 1].status, "completed");
+    }
+    const health = (await server.json("/api/health")).body;
+    assert.deepEqual([health.active_runs, health.queued_runs], [0, 0]);
+    const after = (await server.post("/api/modules/nap/run", { parameters: { seconds: 0 } })).body;
+    assert.equal(after.status, "running", "the module's one slot is free again");
+    await waitFinal(server, after.run_id);
+  } finally {
+    await server.close();
+  }
+});

@@ -17,6 +17,9 @@ export interface RunQuery {
   offset?: number;
 }
 
+/** Fields that may change with a run's status (never its id, status, order or module). */
+export type RunChanges = Partial<Omit<RunRecord, "run_id" | "status" | "order" | "module_id">>;
+
 /** Per-module counts for the module view. */
 export interface ModuleStats {
   total: number;
@@ -81,7 +84,7 @@ export class RunStore {
   async transition(
     runId: string,
     to: RunStatus,
-    changes: Partial<Omit<RunRecord, "run_id" | "status" | "order" | "module_id">>,
+    changes: RunChanges,
   ): Promise<RunRecord | null> {
     for (;;) {
       const entry = await this.kv.get(keys.run(runId));
