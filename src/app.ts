@@ -85,7 +85,9 @@ export async function createRunner(
     lifecycle,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
-  const retention = new RetentionSweeper(store, logs, settings.retentionDays);
+  const retention = new RetentionSweeper({ store, logs }, {
+    retentionDays: settings.retentionDays,
+  });
   let closed: Promise<void> | null = null;
   return {
     app: createHttpApp(services),
