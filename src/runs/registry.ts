@@ -16,7 +16,8 @@ export interface RunHandle {
   /**
    * Settles once the handle is done and has left the registry, with the run's last stored
    * record: final, or still `queued` when shutdown stopped it before it started; null when the
-   * run is not stored (it could not be). Rejects only when the handle's own KV write failed.
+   * run is gone or its start could not be written (the run is then dropped from memory, as a
+   * failed KV write leaves it). Rejects only when a queued run's cancel could not be written.
    */
   readonly finished: Promise<RunRecord | null>;
 }
