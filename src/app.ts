@@ -16,7 +16,7 @@ import { RunStore } from "./runs/store.ts";
 import { KvQueueWake, PollingWake } from "./runs/wake.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import type { Services } from "./services.ts";
-import { isRemoteOrMemory, type Settings } from "./settings.ts";
+import { isKvConnectUrl, isRemoteOrMemory, type Settings } from "./settings.ts";
 
 /** The whole service: its HTTP app, its services, and its start and stop. */
 export interface Runner {
@@ -34,10 +34,18 @@ export interface Runner {
   shutdown(beforeClose?: () => Promise<void>): Promise<void>;
 }
 
-/** Builds every service from settings; `kv` replaces the KV the settings name (tests). */
+/** What a runner is built with besides its settings. */
+export interface RunnerOptions {
+  /** Replaces the KV the settings name (tests). */
+  kv?: Deno.Kv;
+  /** How often an idle SSE stream sends a keep-alive comment; 15 s unless a test wants less. */
+  sseKeepAliveMs?: number;
+}
+
+/** Builds every service from settings. */
 export async function createRunner(
   settings: Settings,
-  options: { kv?: Deno.Kv } = {},
+  options: RunnerOptions = {},
 ): Promise<Runner> {
   const catalog = loadCatalog(settings.modulesPath, settings.python);
   const lock = options.kv || isRemoteOrMemory(settings.kvPath)
@@ -54,7 +62,7 @@ export async function createRunner(
   const logs = new LogStore(kv);
   const presets = new PresetStore(kv);
   const events = new RunEvents();
-  const remote = /^https?:\/\//.test(settings.kvPath) && options.kv === undefined;
+  const remote = isKvConnectUrl(settings.kvPath) && options.kv === undefined;
   const runs = new RunService({
     store,
     logs,
@@ -79,9 +87,11 @@ export async function createRunner(
     events,
     runs,
     lifecycle,
-    sseKeepAliveMs: 15_000,
+    sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
-  const retention = new RetentionSweeper(store, logs, settings.retentionDays);
+  const retention = new RetentionSweeper({ store, logs }, {
+    retentionDays: settings.retentionDays,
+  });
   let closed: Promise<void> | null = null;
   return {
     app: createHttpApp(services),

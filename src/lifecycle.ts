@@ -1,3 +1,5 @@
+import { settlesWithin } from "./timing.ts";
+
 /** Lets long-lived work (streams) learn of shutdown, and lets shutdown wait for it. */
 export class Lifecycle {
   private readonly controller = new AbortController();
@@ -17,9 +19,6 @@ export class Lifecycle {
   /** Aborts the signal and waits up to `ms` for tracked work. */
   async end(ms: number): Promise<void> {
     this.controller.abort();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
-    await Promise.race([Promise.allSettled([...this.work]), timeout]);
-    clearTimeout(timer);
+    await settlesWithin(Promise.allSettled([...this.work]), ms);
   }
 }

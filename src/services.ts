@@ -5,6 +5,7 @@ import type { ModuleViews } from "./modules/views.ts";
 import type { LogReader } from "./logs/reader.ts";
 import type { LogStore } from "./logs/store.ts";
 import type { RunEvents } from "./runs/events.ts";
+import type { RunRecord } from "./runs/model.ts";
 import type { RunService } from "./runs/service.ts";
 import type { RunStore } from "./runs/store.ts";
 import type { Lifecycle } from "./lifecycle.ts";
@@ -21,10 +22,10 @@ export interface Services {
   moduleViews: ModuleViews;
   store: RunStore;
   logs: LogStore;
-  logReader: LogReader;
+  logReader: LogReader<RunRecord>;
   events: RunEvents;
   runs: RunService;
   lifecycle: Lifecycle;
   /** How often an idle SSE stream sends a keep-alive comment. */
-  sseKeepAliveMs: number;
+  readonly sseKeepAliveMs: number;
 }

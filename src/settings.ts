@@ -160,7 +160,12 @@ export function isLoopbackHost(host: string): boolean {
   return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
+/** True for a KV Connect URL (a remote database, which has no KV queues). */
+export function isKvConnectUrl(kvPath: string): boolean {
+  return /^https?:\/\//.test(kvPath);
+}
+
 /** True for `:memory:` and KV Connect URLs, which are not files on disk. */
 export function isRemoteOrMemory(kvPath: string): boolean {
-  return kvPath === ":memory:" || /^https?:\/\//.test(kvPath);
+  return kvPath === ":memory:" || isKvConnectUrl(kvPath);
 }

@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-explicit-any -- test code reads loosely typed JSON answers
 import { join, resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { createRunner, type Runner } from "../src/app.ts";
+import { createRunner, type Runner, type RunnerOptions } from "../src/app.ts";
 import { parseSettings, type Settings } from "../src/settings.ts";
 
 export const FIXTURES = resolve(import.meta.dirname!, "fixtures");
@@ -54,12 +54,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts the service with test modules; `env` adds settings. */
+/** Starts the service with test modules; `env` adds settings, `dir` reuses a data folder. */
 export async function startServer(
   modules: TestModule[],
   env: Record<string, string> = {},
-  dir = Deno.makeTempDirSync({ prefix: "prismq-test-" }),
+  options: { dir?: string; runner?: RunnerOptions } = {},
 ): Promise<TestServer> {
+  const dir = options.dir ?? Deno.makeTempDirSync({ prefix: "prismq-test-" });
   const modulesPath = writeModuleFile(dir, modules);
   const settings = parseSettings({
     PRISMQ_PORT: "0",
@@ -69,7 +70,7 @@ export async function startServer(
     PRISMQ_KILL_GRACE_SECONDS: "1",
     ...env,
   });
-  const runner = await createRunner(settings);
+  const runner = await createRunner(settings, options.runner);
   await runner.start();
   const ready = Promise.withResolvers<number>();
   const server = Deno.serve(

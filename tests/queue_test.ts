@@ -34,28 +34,41 @@ async function sampleRunning(
   return max;
 }
 
+/** Submits `count` runs of the "nap" module at once; each is accepted. */
+async function submitNaps(server: TestServer, count: number, seconds: number): Promise<any[]> {
+  const answers = await Promise.all(
+    Array.from(
+      { length: count },
+      () => server.post("/api/modules/nap/run", { parameters: { seconds } }),
+    ),
+  );
+  assert.ok(answers.every((s) => s.status === 202));
+  return answers.map((a) => a.body);
+}
+
+/** Waits for every run to be final; `done()` says whether they all are yet. */
+function allFinal(
+  server: TestServer,
+  runs: any[],
+): { finals: Promise<any[]>; done: () => boolean } {
+  let done = false;
+  const finals = Promise.all(runs.map((r) => waitFinal(server, r.run_id))).then((f) => {
+    done = true;
+    return f;
+  });
+  return { finals, done: () => done };
+}
+
 Deno.test("limit 2: eight runs never run more than 2 at once, start in submission order, all complete", async () => {
   const server = await startServer([nap("nap")], { PRISMQ_MAX_CONCURRENT_RUNS: "2" });
   try {
-    const submitted = await Promise.all(
-      Array.from(
-        { length: 8 },
-        () => server.post("/api/modules/nap/run", { parameters: { seconds: 0.5 } }),
-      ),
-    );
-    assert.ok(submitted.every((s) => s.status === 202));
-    const created = submitted.map((s) => s.body).sort((a, b) =>
-      a.created_at.localeCompare(b.created_at)
-    );
-    const queued = submitted.map((s) => s.body).filter((r) => r.status === "queued");
+    const submitted = await submitNaps(server, 8, 0.5);
+    const created = [...submitted].sort((a, b) => a.created_at.localeCompare(b.created_at));
+    const queued = submitted.filter((r) => r.status === "queued");
     assert.equal(queued.length, 6);
     assert.deepEqual(queued.map((r) => r.queue_position).sort(), [1, 2, 3, 4, 5, 6]);
-    let done = false;
-    const finals = Promise.all(created.map((r) => waitFinal(server, r.run_id))).then((f) => {
-      done = true;
-      return f;
-    });
-    const sampled = await sampleRunning(server, () => done);
+    const { finals, done } = allFinal(server, created);
+    const sampled = await sampleRunning(server, done);
     const runs = await finals;
     assert.ok(sampled <= 2, `sampled ${sampled} running`);
     assert.ok(runs.every((r) => r.status === "completed"));
@@ -173,6 +186,69 @@ Deno.test("a full queue answers 429 QUEUE_FULL and stores nothing; a cancelled q
     assert.equal(secondFinal.status, "cancelled");
     assert.equal(secondFinal.started_at, null);
     assert.equal((await server.json(`/api/runs/${second.run_id}/logs`)).body.logs.length, 0);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("while a module limit of 2 drains 12 queued runs, every listed queued run has its 1-based queue_position", async () => {
+  const server = await startServer([nap("nap", { max_concurrent_runs: 2 })]);
+  try {
+    const { finals, done } = allFinal(server, await submitNaps(server, 12, 0.05));
+    let listings = 0;
+    let listed = 0;
+    const bad: unknown[] = [];
+    while (!done()) {
+      const { status, body } = await server.json("/api/runs?status=queued&limit=100");
+      assert.equal(status, 200);
+      listings++;
+      for (const run of body.runs) {
+        if (run.status !== "queued") continue;
+        listed++;
+        const p = run.queue_position;
+        if (!Number.isInteger(p) || p < 1) bad.push({ run_id: run.run_id, queue_position: p });
+      }
+    }
+    const runs = await finals;
+    assert.ok(runs.every((r) => r.status === "completed"));
+    assert.ok(listings >= 10 && listed > 0, `${listings} listings, ${listed} queued runs seen`);
+    assert.deepEqual(bad, [], `queued runs without a position (of ${listed} seen)`);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("cancels racing the queue as it drains, two per run: each answers the cancelled run or 409, the final status agrees, no slot leaks", async () => {
+  const server = await startServer([nap("nap", { max_concurrent_runs: 1 })]);
+  try {
+    const submitted = [];
+    for (let i = 0; i < 10; i++) {
+      submitted.push(
+        (await server.post("/api/modules/nap/run", { parameters: { seconds: 0.05 } })).body,
+      );
+    }
+    const cancel = (id: string) => server.json(`/api/runs/${id}`, { method: "DELETE" });
+    // Every run but the first is cancelled twice at once while the pump starts them one by one.
+    const answers = await Promise.all(
+      submitted.slice(1).map((r) => Promise.all([cancel(r.run_id), cancel(r.run_id)])),
+    );
+    const finals = await Promise.all(submitted.map((r) => waitFinal(server, r.run_id)));
+    for (const [i, pair] of answers.entries()) {
+      const final = finals[i + 1];
+      for (const { status, body } of pair) {
+        assert.ok([200, 409].includes(status), `status ${status}: ${JSON.stringify(body)}`);
+        // A 200 is the one final run; a 409 came after it was final (cancelled or completed).
+        if (status === 200) assert.deepEqual(body, final);
+        else assert.equal(body.error_code, "RUN_ALREADY_FINISHED");
+      }
+      const cancelled = pair.some((a) => a.status === 200);
+      assert.equal(final.status, cancelled ? "cancelled" : "completed");
+    }
+    const health = (await server.json("/api/health")).body;
+    assert.deepEqual([health.active_runs, health.queued_runs], [0, 0]);
+    const after = (await server.post("/api/modules/nap/run", { parameters: { seconds: 0 } })).body;
+    assert.equal(after.status, "running", "the module's one slot is free again");
+    await waitFinal(server, after.run_id);
   } finally {
     await server.close();
   }

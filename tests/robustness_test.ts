@@ -142,12 +142,14 @@ Deno.test("the child inherits the server's environment", async () => {
 Deno.test("a queued run whose module became unavailable fails with the reason instead of starting", async () => {
   const dir = Deno.makeTempDirSync();
   const env = { PRISMQ_MAX_CONCURRENT_RUNS: "1", PRISMQ_KILL_GRACE_SECONDS: "1" };
-  const first = await startServer(MODULES, env, dir);
+  const first = await startServer(MODULES, env, { dir });
   const blocker = (await first.post("/api/modules/nap/run", {})).body;
   const queued = (await first.post("/api/modules/echo/run", {})).body;
   assert.equal(queued.status, "queued");
   await first.close();
-  const second = await startServer([{ ...MODULES[0], enabled: false }, MODULES[1]], env, dir);
+  const second = await startServer([{ ...MODULES[0], enabled: false }, MODULES[1]], env, {
+    dir,
+  });
   try {
     const final = await waitFinal(second, queued.run_id);
     assert.equal(final.status, "failed");

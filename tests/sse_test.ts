@@ -172,9 +172,12 @@ Deno.test("a follower that lags past its backlog falls back to KV and still gets
     const { services } = server.runner;
     const record = (await services.runs.record(run.run_id))!;
     const never = new AbortController();
-    const events = followRun(services, record, 0, never.signal, never.signal, {
-      lines: 50,
-      bytes: 4096,
+    const events = followRun(services, {
+      record,
+      after: 0,
+      clientGone: never.signal,
+      shutdown: never.signal,
+      backlog: { lines: 50, bytes: 4096 },
     });
     const seqs: number[] = [];
     // Read up to the first line (the follower is then subscribed to the live output), then
@@ -198,9 +201,8 @@ Deno.test("a follower that lags past its backlog falls back to KV and still gets
 });
 
 Deno.test("an idle stream gets keep-alive comments", async () => {
-  const server = await startServer(MODULES);
+  const server = await startServer(MODULES, {}, { runner: { sseKeepAliveMs: 50 } });
   try {
-    server.runner.services.sseKeepAliveMs = 50;
     const { body: run } = await server.post("/api/modules/nap/run", {
       parameters: { seconds: 30 },
     });

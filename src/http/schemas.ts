@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { logLineSchema } from "../logs/line.ts";
+import { paramValueSchema } from "../modules/schema.ts";
 import { moduleViewSchema } from "../modules/views.ts";
 import { RUN_STATUSES } from "../runs/model.ts";
 import { runViewSchema } from "../runs/view.ts";
@@ -10,8 +11,7 @@ export const Run = runViewSchema.openapi("Run");
 export const LogLine = logLineSchema.openapi("LogLine");
 export const ModuleView = moduleViewSchema.openapi("Module");
 
-const paramValue = z.union([z.string(), z.number(), z.boolean()]);
-const parameterValues = z.record(z.string(), paramValue.nullable());
+const parameterValues = z.record(z.string(), paramValueSchema.nullable());
 
 /** Body of POST /api/modules/{id}/run. */
 export const RunBody = z.object({

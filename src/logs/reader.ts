@@ -1,7 +1,24 @@
-import type { RunService } from "../runs/service.ts";
-import type { RunRecord } from "../runs/model.ts";
 import { type LogLine, toLogLine } from "./line.ts";
 import type { LogStore } from "./store.ts";
+import type { RunLogWriter } from "./writer.ts";
+
+/** The fields of a stored run the reader looks at (a run record has them). */
+export interface StoredRunLog {
+  status: string;
+  log_lines: number;
+  log_truncated: boolean;
+}
+
+/**
+ * What the reader needs of the runs, declared here so that logs/ does not depend on runs/ (the
+ * run service satisfies it).
+ */
+export interface RunLogSource<R extends StoredRunLog> {
+  /** The stored run; throws RUN_NOT_FOUND when there is none. */
+  requireRecord(runId: string): Promise<R>;
+  /** The log writer of a running run, or null. */
+  liveWriter(runId: string): Pick<RunLogWriter, "flushedSeq" | "truncated"> | null;
+}
 
 /** A page of a run's log as the logs route answers it. */
 export interface LogPage {
@@ -13,13 +30,11 @@ export interface LogPage {
 }
 
 /** Reads stored log lines of runs: pages, tails and the full download. */
-export class LogReader {
-  constructor(private readonly runs: RunService, private readonly logs: LogStore) {}
+export class LogReader<R extends StoredRunLog = StoredRunLog> {
+  constructor(private readonly runs: RunLogSource<R>, private readonly logs: LogStore) {}
 
-  /** The run's stored line count and truncation, live for a running run. */
-  async summary(
-    runId: string,
-  ): Promise<{ record: RunRecord; totalLines: number; truncated: boolean }> {
+  /** The run's stored line count and truncation, live for a running run; 404 when unknown. */
+  async summary(runId: string): Promise<{ record: R; totalLines: number; truncated: boolean }> {
     const record = await this.runs.requireRecord(runId);
     const writer = record.status === "running" ? this.runs.liveWriter(runId) : null;
     return {

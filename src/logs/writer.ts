@@ -17,6 +17,8 @@ export interface LogWriterOptions {
   flushMs?: number;
   /** Past this many unwritten bytes, `ready()` holds the pipe readers back. */
   maxBufferedBytes?: number;
+  /** Seq of the first line (1 unless the log continues an existing one). */
+  firstSeq?: number;
 }
 
 /**
@@ -109,9 +111,8 @@ export class RunLogWriter {
     readonly runId: string,
     private readonly store: LogStore,
     private readonly options: LogWriterOptions,
-    firstSeq = 1,
   ) {
-    this.lastSeq = this.flushedSeq = firstSeq - 1;
+    this.lastSeq = this.flushedSeq = (options.firstSeq ?? 1) - 1;
     this.chunkBytes = options.chunkBytes ?? 256 * 1024;
     this.flushMs = options.flushMs ?? 100;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 2 * 1024 * 1024;

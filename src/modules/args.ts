@@ -1,7 +1,4 @@
-import type { ParameterDef } from "./schema.ts";
-
-/** A parameter value after validation. */
-export type ParamValue = string | number | boolean;
+import type { ParameterDef, ParamValue } from "./schema.ts";
 
 /** Writes a number in plain decimal, never in exponent notation. */
 export function formatNumber(n: number): string {

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import type { FieldError } from "../errors.ts";
-import type { ParamValue } from "./args.ts";
-import type { ParameterDef } from "./schema.ts";
+import type { ParameterDef, ParamValue } from "./schema.ts";
 
 /** Longest text or password value; with the total below it keeps a run record far under KV's 64 KiB. */
 export const MAX_TEXT_CHARS = 10_000;

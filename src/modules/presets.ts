@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { keys } from "../kv/keys.ts";
-import type { ParamValue } from "./args.ts";
-import type { ParameterDef } from "./schema.ts";
+import { type ParameterDef, type ParamValue, paramValueSchema } from "./schema.ts";
 
 const presetSchema = z.object({
-  values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  values: z.record(z.string(), paramValueSchema),
   updated_at: z.number(),
 });
 

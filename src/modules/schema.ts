@@ -3,7 +3,11 @@ import { z } from "zod";
 export const PARAMETER_TYPES = ["text", "number", "select", "checkbox", "password"] as const;
 export const MODULE_STATUSES = ["active", "inactive", "maintenance"] as const;
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
+/** A parameter value: given to a run, stored with it, passed to its script. Declared once here. */
+export const paramValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+
+/** A parameter value after validation. */
+export type ParamValue = z.infer<typeof paramValueSchema>;
 
 /** One parameter of a module, as written in the module file (unknown keys dropped). */
 export const parameterSchema = z.object({
@@ -12,7 +16,7 @@ export const parameterSchema = z.object({
     "must be letters, digits, '_', '-' or '.', not starting with '-'",
   ),
   type: z.enum(PARAMETER_TYPES),
-  default: scalar.nullable().optional(),
+  default: paramValueSchema.nullable().optional(),
   required: z.boolean().default(false),
   description: z.string().optional(),
   label: z.string().optional(),
@@ -21,7 +25,7 @@ export const parameterSchema = z.object({
   min: z.number().optional(),
   max: z.number().optional(),
   validation: z.object({ pattern: z.string(), message: z.string().optional() }).optional(),
-  conditional_display: z.object({ field: z.string(), value: scalar }).optional(),
+  conditional_display: z.object({ field: z.string(), value: paramValueSchema }).optional(),
   warning: z.string().optional(),
 });
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ModuleCatalog } from "./catalog.ts";
 import { MODULE_STATUSES, parameterSchema } from "./schema.ts";
+import { MASK } from "./secrets.ts";
 
 /** The contract's MODULE_VIEW: the module's fields plus availability and run statistics. */
 export const moduleViewSchema = z.object({
@@ -39,8 +40,6 @@ export interface ModuleRunStats {
 export interface ModuleStatsSource {
   moduleStats(moduleId: string): Promise<ModuleRunStats>;
 }
-
-const MASK = "********";
 
 /** Renders catalog modules with their availability and run statistics. */
 export class ModuleViews {

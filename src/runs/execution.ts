@@ -9,6 +9,7 @@ import {
   runStopAction,
   stopAction,
 } from "../process/tree_kill.ts";
+import { settlesWithin } from "../timing.ts";
 import type { Ending } from "./transitions.ts";
 
 /** How long pipes are still read after the process exited (a grandchild may hold them). */
@@ -18,8 +19,13 @@ const POLL_MS = 20;
 /** Why the runner stops a process early. */
 export type StopReason = "cancelled" | "timeout" | "shutdown";
 
-/** Settings an execution needs. */
+/** What an execution starts, where its lines go, and its limits. */
 export interface ExecutionOptions {
+  runId: string;
+  spec: SpawnSpec;
+  /** The command line as logged (passwords masked). */
+  displayCommand: string;
+  logs: LogStore;
   killGraceSeconds: number;
   /** 0 for no limit. */
   timeoutSeconds: number;
@@ -43,6 +49,7 @@ export interface ExecutionResult {
  * pipes close; pipes are drained for a bounded time after that.
  */
 export class RunExecution {
+  readonly runId: string;
   readonly writer: RunLogWriter;
   /** Resolves once the process is gone, its tree stopped if asked, and every line stored. */
   readonly result: Promise<ExecutionResult>;
@@ -55,16 +62,12 @@ export class RunExecution {
   private timeoutTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly os: typeof Deno.build.os;
 
-  constructor(
-    readonly runId: string,
-    spec: SpawnSpec,
-    displayCommand: string,
-    logs: LogStore,
-    private readonly options: ExecutionOptions,
-  ) {
+  /** Spawns the process at once (so `pid` is known when this returns) and starts capturing. */
+  constructor(private readonly options: ExecutionOptions) {
+    this.runId = options.runId;
     this.os = options.os ?? Deno.build.os;
-    this.writer = new RunLogWriter(runId, logs, { maxBytes: options.logMaxBytes });
-    this.result = this.run(spec, displayCommand);
+    this.writer = new RunLogWriter(options.runId, options.logs, { maxBytes: options.logMaxBytes });
+    this.result = this.run(options.spec, options.displayCommand);
   }
 
   /** Asks the tree to stop; ignored once the process has exited. Resolves with the result. */
@@ -131,13 +134,7 @@ export class RunExecution {
 
   private async drain(readers: { reader: PipeReader; splitter: LineSplitter }[]): Promise<void> {
     const all = Promise.all(readers.map((r) => r.reader.finished));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((resolve) =>
-      timer = setTimeout(() => resolve("timeout"), DRAIN_MS)
-    );
-    const outcome = await Promise.race([all.then(() => "done" as const), timeout]);
-    clearTimeout(timer);
-    if (outcome === "timeout") {
+    if (!await settlesWithin(all, DRAIN_MS)) {
       this.writer.system(
         "output pipes still held open by another process after exit: stopped reading",
       );

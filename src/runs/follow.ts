@@ -1,8 +1,8 @@
 import { type LogLine, type RawLine, toLogLine } from "../logs/line.ts";
 import type { LogStore } from "../logs/store.ts";
+import type { RunLogWriter } from "../logs/writer.ts";
 import type { RunEvents } from "./events.ts";
 import { isFinal, type RunRecord } from "./model.ts";
-import type { RunService } from "./service.ts";
 import type { RunView } from "./view.ts";
 
 /** What a follower of a run receives, in order. */
@@ -53,28 +53,47 @@ class Wakeup {
   }
 }
 
+/** The little of the run service a follower needs (RunService has it). */
+export interface FollowedRuns {
+  /** The stored run, or null. */
+  record(runId: string): Promise<RunRecord | null>;
+  /** The run as callers see it. */
+  view(record: RunRecord): RunView;
+  /** The live log writer of a running run, or null. */
+  liveWriter(runId: string): RunLogWriter | null;
+}
+
 /** What followRun reads from. */
 export interface FollowDeps {
-  runs: RunService;
-  logs: LogStore;
-  events: RunEvents;
+  runs: FollowedRuns;
+  logs: Pick<LogStore, "chunksAfter">;
+  events: Pick<RunEvents, "subscribe">;
+}
+
+/** Which run to follow, from where, and until when. */
+export interface FollowOptions {
+  record: RunRecord;
+  /** Seq of the last line the client has (0 for all). */
+  after: number;
+  /** Aborted when the client left. */
+  clientGone: AbortSignal;
+  /** Aborted when the server shuts down. */
+  shutdown: AbortSignal;
+  backlog?: BacklogLimit;
 }
 
 /**
  * A run's lines after `after`, then its live lines, with its status changes, until the run is
- * final and every line was given (then an `end`), or `signal` aborts (the client left). Stored
- * lines come from KV; live ones straight from the capture path, so no line is lost or repeated
- * at the seam. When `shutdown` aborts, whatever is already stored is given, with the `end` of a
- * run that is final by then, and the follow ends.
+ * final and every line was given (then an `end`), or `clientGone` aborts. Stored lines come from
+ * KV; live ones straight from the capture path, so no line is lost or repeated at the seam. When
+ * `shutdown` aborts, whatever is already stored is given, with the `end` of a run that is final
+ * by then, and the follow ends.
  */
 export async function* followRun(
   deps: FollowDeps,
-  record: RunRecord,
-  after: number,
-  clientGone: AbortSignal,
-  shutdown: AbortSignal,
-  backlog: BacklogLimit = DEFAULT_BACKLOG,
+  options: FollowOptions,
 ): AsyncGenerator<FollowEvent> {
+  const { record, after, clientGone, shutdown, backlog = DEFAULT_BACKLOG } = options;
   const signal = AbortSignal.any([clientGone, shutdown]);
   const { runs, logs, events } = deps;
   const runId = record.run_id;

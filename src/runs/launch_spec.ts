@@ -1,10 +1,10 @@
 import { dirname } from "node:path";
-import { buildArgs, type ParamValue } from "../modules/args.ts";
+import { buildArgs } from "../modules/args.ts";
+import { maskSecrets, secretNames } from "../modules/secrets.ts";
 import type { CatalogModule } from "../modules/catalog.ts";
 import { scriptCommand } from "../process/interpreter.ts";
 import type { SpawnSpec } from "../process/spawn.ts";
 import type { RunRecord } from "./model.ts";
-import { MASK } from "./view.ts";
 
 /**
  * What to start for a run (no shell: argv straight from the argument builder, cwd = the
@@ -16,6 +16,7 @@ export function launchSpec(
 ): { spec: SpawnSpec; display: string } {
   const { program, leadingArgs } = scriptCommand(module.interpreter ?? "", module.scriptPath);
   const { parameters } = module.def;
+  const shown = maskSecrets(record.parameters, secretNames(parameters, record.parameters));
   return {
     spec: {
       program,
@@ -29,18 +30,6 @@ export function launchSpec(
         PRISMQ_MODULE_ID: record.module_id,
       },
     },
-    display: [program, ...leadingArgs, ...buildArgs(parameters, masked(module, record.parameters))]
-      .join(" "),
+    display: [program, ...leadingArgs, ...buildArgs(parameters, shown)].join(" "),
   };
-}
-
-function masked(
-  module: CatalogModule,
-  values: Record<string, ParamValue>,
-): Record<string, ParamValue> {
-  const out = { ...values };
-  for (const p of module.def.parameters) {
-    if (p.type === "password" && Object.hasOwn(out, p.name)) out[p.name] = MASK;
-  }
-  return out;
 }

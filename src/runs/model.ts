@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { paramValueSchema } from "../modules/schema.ts";
 
 export const RUN_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -10,8 +11,18 @@ export const runRecordSchema = z.object({
   module_id: z.string(),
   module_name: z.string(),
   status: z.enum(RUN_STATUSES),
-  /** Applicable values, as passed to the script (passwords included; masked in views). */
-  parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  /**
+   * Applicable values, as passed to the script. Password values are here only while the run is
+   * queued or running (a queued run needs its value to start, also after a restart); the move
+   * to a final status drops the names listed in `secret_parameters`.
+   */
+  parameters: z.record(z.string(), paramValueSchema),
+  /**
+   * Names of the password parameters the run was given, fixed at submission, so that dropping
+   * and masking them never depends on the module file of a later day. Records stored before this
+   * field existed read as [] (the view then also masks by the module's definitions).
+   */
+  secret_parameters: z.array(z.string()).default([]),
   /** Submission order: unique, increasing; the queue and listings sort by it. */
   order: z.number(),
   created_at: z.number(),
@@ -36,6 +47,7 @@ export function newRunRecord(fields: {
   module_id: string;
   module_name: string;
   parameters: RunRecord["parameters"];
+  secret_parameters: string[];
   order: number;
   created_at: number;
   startsNow: boolean;

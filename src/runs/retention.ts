@@ -3,10 +3,18 @@ import type { RunStore } from "./store.ts";
 
 const BATCH = 100;
 
-/** Deletes finished runs completed before `cutoff` with their logs; returns how many. */
+/** Where expired runs are deleted from. */
+export interface RetentionStores {
+  store: RunStore;
+  logs: LogStore;
+}
+
+/**
+ * Deletes finished runs completed before `cutoff` (epoch ms) with their logs, until done or
+ * `stopped()`; returns how many.
+ */
 export async function sweepExpiredRuns(
-  store: RunStore,
-  logs: LogStore,
+  { store, logs }: RetentionStores,
   cutoff: number,
   stopped: () => boolean = () => false,
 ): Promise<number> {
@@ -34,30 +42,28 @@ export class RetentionSweeper {
   private running: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
+  /** Runs kept `retentionDays` after they finished; a sweep every `everyMs` (hourly). */
   constructor(
-    private readonly store: RunStore,
-    private readonly logs: LogStore,
-    private readonly retentionDays: number,
-    private readonly everyMs = 60 * 60 * 1000,
+    private readonly stores: RetentionStores,
+    private readonly options: { retentionDays: number; everyMs?: number },
   ) {}
 
   /** Sweeps once now (in the background) and schedules the next sweeps. */
   start(): void {
     this.sweep();
-    this.timer = setInterval(() => this.sweep(), this.everyMs);
+    this.timer = setInterval(() => this.sweep(), this.options.everyMs ?? 60 * 60 * 1000);
   }
 
   /** One sweep; resolves with the number of runs deleted. */
   sweep(now = Date.now()): Promise<number> {
-    const cutoff = now - this.retentionDays * 24 * 60 * 60 * 1000;
-    const work = this.running.then(() =>
-      sweepExpiredRuns(this.store, this.logs, cutoff, () => this.stopped)
-    ).catch(
-      (err) => {
-        console.error("retention sweep failed:", err);
-        return 0;
-      },
-    );
+    const cutoff = now - this.options.retentionDays * 24 * 60 * 60 * 1000;
+    const work = this.running.then(() => sweepExpiredRuns(this.stores, cutoff, () => this.stopped))
+      .catch(
+        (err) => {
+          console.error("retention sweep failed:", err);
+          return 0;
+        },
+      );
     this.running = work;
     return work;
   }

@@ -1,4 +1,5 @@
 import { addToCounter, counterValue, getAll, keys } from "../kv/keys.ts";
+import { dropSecrets } from "../modules/secrets.ts";
 import { isFinal, type RunRecord, runRecordSchema, type RunStatus } from "./model.ts";
 import { canTransition } from "./transitions.ts";
 
@@ -15,6 +16,9 @@ export interface RunQuery {
   /** Runs to skip first (after `before`). */
   offset?: number;
 }
+
+/** Fields that may change with a run's status (never its id, status, order or module). */
+export type RunChanges = Partial<Omit<RunRecord, "run_id" | "status" | "order" | "module_id">>;
 
 /** Per-module counts for the module view. */
 export interface ModuleStats {
@@ -80,7 +84,7 @@ export class RunStore {
   async transition(
     runId: string,
     to: RunStatus,
-    changes: Partial<Omit<RunRecord, "run_id" | "status" | "order" | "module_id">>,
+    changes: RunChanges,
   ): Promise<RunRecord | null> {
     for (;;) {
       const entry = await this.kv.get(keys.run(runId));
@@ -88,6 +92,8 @@ export class RunStore {
       const current = runRecordSchema.parse(entry.value);
       if (!canTransition(current.status, to)) return null;
       const next: RunRecord = { ...current, ...changes, status: to };
+      // The one place secrets leave storage: a final run never needs its password values again.
+      if (isFinal(to)) next.parameters = dropSecrets(next.parameters, next.secret_parameters);
       const { module_id: moduleId, order } = current;
       const op = this.kv.atomic()
         .check(entry)
@@ -223,15 +229,5 @@ export class RunStore {
   /** Drops a finished-index entry whose run is already gone. */
   async forgetFinished(runId: string, completedAt: number): Promise<void> {
     await this.kv.delete(keys.finished(completedAt, runId));
-  }
-
-  /** Counts of runs by status across all modules. */
-  async statusCounts(): Promise<Record<RunStatus, number>> {
-    const statuses = ["queued", "running", "completed", "failed", "cancelled"] as const;
-    const entries = await this.kv.getMany(statuses.map((s) => keys.countStatus(s)));
-    return Object.fromEntries(statuses.map((s, i) => [s, counterValue(entries[i])])) as Record<
-      RunStatus,
-      number
-    >;
   }
 }

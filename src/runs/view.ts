@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { ParameterDef } from "../modules/schema.ts";
+import { type ParameterDef, paramValueSchema } from "../modules/schema.ts";
+import { maskSecrets, secretNames } from "../modules/secrets.ts";
 import { RUN_STATUSES, type RunRecord } from "./model.ts";
 
 /** The contract's RUN. */
@@ -8,7 +9,7 @@ export const runViewSchema = z.object({
   module_id: z.string(),
   module_name: z.string(),
   status: z.enum(RUN_STATUSES),
-  parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  parameters: z.record(z.string(), paramValueSchema),
   created_at: z.string(),
   started_at: z.string().nullable(),
   completed_at: z.string().nullable(),
@@ -20,20 +21,20 @@ export const runViewSchema = z.object({
 });
 export type RunView = z.infer<typeof runViewSchema>;
 
-export const MASK = "********";
-
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
 
-/** Renders a stored run for callers; password values are masked. */
+/** Renders a stored run for callers; password parameters read "********". */
 export function toRunView(
   record: RunRecord,
   live: { queuePosition: number | null; logLines: number | null },
   parameterDefs: readonly ParameterDef[] = [],
 ): RunView {
-  const parameters = { ...record.parameters };
-  for (const p of parameterDefs) {
-    if (p.type === "password" && Object.hasOwn(parameters, p.name)) parameters[p.name] = MASK;
-  }
+  // The record's own list covers a finished run whose values are gone; the module's definitions
+  // cover records stored before that list existed.
+  const parameters = maskSecrets(
+    record.parameters,
+    new Set([...record.secret_parameters, ...secretNames(parameterDefs, record.parameters)]),
+  );
   const duration = record.started_at !== null && record.completed_at !== null
     ? (record.completed_at - record.started_at) / 1000
     : null;

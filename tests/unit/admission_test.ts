@@ -10,10 +10,13 @@ function limits(map: Record<string, number>, fallback = 100): (moduleId: string)
   return (id) => map[id] ?? fallback;
 }
 
-/** Admits every run that may start now and returns their ids. */
+/** Admits every run that may start now (each stored as running at once) and returns their ids. */
 function admitAll(a: Admission): string[] {
   const out: string[] = [];
-  for (let r = a.admitNext(); r !== null; r = a.admitNext()) out.push(r.runId);
+  for (let r = a.admitNext(); r !== null; r = a.admitNext()) {
+    a.leave(r.runId);
+    out.push(r.runId);
+  }
   return out;
 }
 
@@ -88,10 +91,10 @@ Deno.test("Admission: enqueue keeps submission order even when runs are added ou
   a.enqueue(run("r1", "m", 1));
   a.enqueue(run("r5", "m", 5));
   a.enqueue(run("r2", "m", 2));
-  assert.equal(a.position("r1"), 1);
-  assert.equal(a.position("r2"), 2);
-  assert.equal(a.position("r3"), 3);
-  assert.equal(a.position("r5"), 4);
+  assert.equal(a.positionFor(1), 1);
+  assert.equal(a.positionFor(2), 2);
+  assert.equal(a.positionFor(3), 3);
+  assert.equal(a.positionFor(5), 4);
   assert.equal(a.admitNext()?.runId, "r1");
 });
 
@@ -103,7 +106,7 @@ Deno.test("Admission: no head-of-line blocking across modules", () => {
   // "held" waits for its module; "free" behind it may start.
   assert.equal(a.admitNext()?.runId, "free");
   assert.equal(a.admitNext(), null);
-  assert.equal(a.position("held"), 1);
+  assert.equal(a.positionFor(1), 1);
   a.release("busy");
   assert.equal(a.admitNext()?.runId, "held");
 });
@@ -150,31 +153,43 @@ Deno.test("Admission: canStartNow is false with no global slot even if the queue
   assert.equal(a.queuedCount, 0);
 });
 
-Deno.test("Admission: position() is 1-based, null when not queued", () => {
+Deno.test("Admission: positionFor() is 1-based and an admitted run keeps its place until it leaves", () => {
   const a = new Admission(1, limits({}));
   a.enqueue(run("a", "m", 1));
   a.enqueue(run("b", "m", 2));
   a.enqueue(run("c", "m", 3));
-  assert.equal(a.position("a"), 1);
-  assert.equal(a.position("c"), 3);
-  assert.equal(a.position("zzz"), null);
-  a.admitNext();
-  assert.equal(a.position("a"), null, "admitted runs are no longer queued");
-  assert.equal(a.position("b"), 1);
-  assert.equal(a.position("c"), 2);
+  assert.equal(a.positionFor(1), 1);
+  assert.equal(a.positionFor(3), 3);
+  assert.equal(a.admitNext()?.runId, "a");
+  // Still stored as queued until its start is written: the positions do not move yet.
+  assert.equal(a.queuedCount, 3);
+  assert.equal(a.positionFor(1), 1);
+  assert.equal(a.positionFor(2), 2);
+  a.leave("a");
+  assert.equal(a.queuedCount, 2);
+  assert.equal(a.positionFor(2), 1);
+  assert.equal(a.positionFor(3), 2);
+  // A record read as queued just before its move was written still gets a place.
+  assert.equal(a.positionFor(1), 1);
 });
 
-Deno.test("Admission: remove() takes a queued run out and shifts the positions", () => {
+Deno.test("Admission: take() holds a waiting run for a cancel; restore() puts it back, leave() drops it", () => {
   const a = new Admission(1, limits({}));
   a.enqueue(run("a", "m", 1));
   a.enqueue(run("b", "m", 2));
   a.enqueue(run("c", "m", 3));
-  assert.equal(a.remove("b")?.runId, "b");
-  assert.equal(a.remove("b"), null, "already removed");
-  assert.equal(a.remove("unknown"), null);
+  assert.equal(a.take("b")?.runId, "b");
+  assert.equal(a.take("b"), null, "already taken");
+  assert.equal(a.take("unknown"), null);
+  assert.equal(a.positionFor(3), 3, "c keeps its place while b's cancel is written");
+  a.restore("b");
+  assert.equal(a.take("b")?.runId, "b");
+  a.leave("b");
   assert.equal(a.queuedCount, 2);
-  assert.equal(a.position("c"), 2);
+  assert.equal(a.positionFor(3), 2);
   assert.equal(a.admitNext()?.runId, "a");
+  assert.equal(a.take("a"), null, "an admitted run is no longer waiting");
+  a.leave("a");
   a.release("m");
   assert.equal(a.admitNext()?.runId, "c");
 });
@@ -185,8 +200,18 @@ Deno.test("Admission: admitNext claims the slot of the run it returns", () => {
   assert.equal(a.activeCount, 0);
   assert.deepEqual(a.admitNext(), run("r", "m", 1));
   assert.equal(a.activeCount, 1);
+  assert.equal(a.admitNext(), null, "an admitted run is not admitted twice");
+  a.leave("r");
   assert.equal(a.queuedCount, 0);
   assert.equal(a.canStartNow("m"), false, "the module's one slot is taken");
+});
+
+Deno.test("Admission: canStartNow skips runs already admitted or being cancelled", () => {
+  const a = new Admission(10, limits({}));
+  a.enqueue(run("q", "m", 1));
+  assert.equal(a.canStartNow("m"), false);
+  a.take("q");
+  assert.equal(a.canStartNow("m"), true);
 });
 
 Deno.test("Admission: releasing every slot of a module frees it again", () => {

@@ -31,6 +31,7 @@ function record(parameters: RunRecord["parameters"]): RunRecord {
     module_id: "m",
     module_name: "M",
     parameters,
+    secret_parameters: Object.hasOwn(parameters, "key") ? ["key"] : [],
     order: 1,
     created_at: 0,
     startsNow: true,

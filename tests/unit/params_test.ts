@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { FieldError } from "../../src/errors.ts";
-import type { ParamValue } from "../../src/modules/args.ts";
+import type { ParamValue } from "../../src/modules/schema.ts";
 import { ParameterValidator, valueSchema } from "../../src/modules/params.ts";
 import { type ParameterDef, parameterSchema } from "../../src/modules/schema.ts";
 

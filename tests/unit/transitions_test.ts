@@ -112,6 +112,7 @@ Deno.test("newRunRecord: a run that starts at once is running with started_at; o
     module_id: "m",
     module_name: "M",
     parameters: {},
+    secret_parameters: [],
     order: 1,
     created_at: 42,
   };

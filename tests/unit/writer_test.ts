@@ -58,7 +58,7 @@ Deno.test("RunLogWriter: seq is 1..N across output and system lines, in order", 
 
 Deno.test("RunLogWriter: firstSeq continues an existing log", async () => {
   await withKv(async (_kv, store) => {
-    const w = new RunLogWriter("run2", store, { maxBytes: 1_000_000 }, 6);
+    const w = new RunLogWriter("run2", store, { maxBytes: 1_000_000, firstSeq: 6 });
     w.output("stdout", enc.encode("six"));
     w.output("stdout", enc.encode("seven"));
     await w.close();

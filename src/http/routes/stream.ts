@@ -42,7 +42,12 @@ export function streamRoutes(app: OpenAPIHono, s: Services): void {
       s.lifecycle.track(done.promise);
       try {
         for await (
-          const event of followRun(s, record, after, clientGone.signal, s.lifecycle.signal)
+          const event of followRun(s, {
+            record,
+            after,
+            clientGone: clientGone.signal,
+            shutdown: s.lifecycle.signal,
+          })
         ) {
           if (event.kind === "line") {
             await stream.writeSSE({ id: String(event.line.seq), data: JSON.stringify(event.line) });

@@ -1,0 +1,50 @@
+import type { LogStore } from "../logs/store.ts";
+import type { ModuleCatalog } from "../modules/catalog.ts";
+import type { Admission } from "./admission.ts";
+import type { RunEvents } from "./events.ts";
+import type { RunRecord, RunStatus } from "./model.ts";
+import type { RunRegistry } from "./registry.ts";
+import type { RunChanges, RunStore } from "./store.ts";
+
+/** Settings the runs need. */
+export interface RunServiceOptions {
+  maxConcurrentRuns: number;
+  maxQueuedRuns: number;
+  killGraceSeconds: number;
+  runTimeoutSeconds: number;
+  logMaxBytes: number;
+}
+
+/**
+ * What the parts of the run core share, built once by RunService: the stores, the admission
+ * bookkeeping (slots and queue) and the registry of live run handles. Each part does one job:
+ * submission, the queue pump, the supervision of one run, cancel.
+ */
+export interface RunParts {
+  store: RunStore;
+  logs: LogStore;
+  catalog: ModuleCatalog;
+  events: RunEvents;
+  admission: Admission;
+  registry: RunRegistry;
+  options: RunServiceOptions;
+  /** Asks the queue pump to look at the queue again (a slot was given back). */
+  wakeQueue(): void;
+}
+
+/** A status change to store: the new status and the fields that change with it. */
+export interface Move {
+  to: RunStatus;
+  changes?: RunChanges;
+}
+
+/** Stores a run's status change and tells its followers; null when the move is not allowed. */
+export async function moveRun(
+  parts: Pick<RunParts, "store" | "events">,
+  runId: string,
+  move: Move,
+): Promise<RunRecord | null> {
+  const record = await parts.store.transition(runId, move.to, move.changes ?? {});
+  if (record !== null) parts.events.emit(record);
+  return record;
+}

@@ -1,0 +1,53 @@
+import type { Admission, QueuedRun } from "./admission.ts";
+
+/**
+ * Starts queued runs while slots allow, in submission order. Each admitted run is handed to
+ * `launch` (which gives it a supervisor), and the next one is admitted only once that one is
+ * stored as running, so runs also start in queue order. Kicks coalesce: one drain runs at a time,
+ * and a kick during it makes it look at the queue once more.
+ */
+export class QueuePump {
+  private draining = false;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly admission: Admission,
+    private readonly launch: (run: QueuedRun) => { started: Promise<unknown> },
+  ) {}
+
+  /** Looks at the queue now (a slot freed, a run was queued, a wake-up came). Safe to call any time. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    void this.drain();
+  }
+
+  /** Admits nothing more (shutdown): queued runs stay queued for the next start. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      do {
+        this.again = false;
+        for (let run = this.next(); run !== null; run = this.next()) {
+          await this.launch(run).started;
+        }
+      } while (this.again && !this.stopped);
+    } catch (err) {
+      console.error("the queue pump failed:", err);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private next(): QueuedRun | null {
+    return this.stopped ? null : this.admission.admitNext();
+  }
+}

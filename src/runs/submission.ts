@@ -1,0 +1,122 @@
+import { customAlphabet } from "nanoid";
+import { AppError, validationError } from "../errors.ts";
+import type { CatalogModule } from "../modules/catalog.ts";
+import type { PresetStore } from "../modules/presets.ts";
+import { secretNames } from "../modules/secrets.ts";
+import { newRunRecord, type RunRecord } from "./model.ts";
+import type { RunParts } from "./parts.ts";
+import { RunSupervisor } from "./supervisor.ts";
+import type { WakeSource } from "./wake.ts";
+
+const newRunId = customAlphabet("0123456789abcdefghijklmnopqrstuvwxyz", 16);
+
+/** A run as a caller asks for it. */
+export interface RunRequest {
+  moduleId: string;
+  /** The parameters as given, not yet validated. */
+  parameters: Record<string, unknown>;
+  /** Save the values as the module's preset once the run is accepted. */
+  saveConfig: boolean;
+}
+
+/** What submission works with besides the shared parts. */
+export interface SubmissionDeps {
+  parts: RunParts;
+  presets: PresetStore;
+  wake: WakeSource;
+}
+
+/**
+ * Submission and admission of new runs: checks a request, gives the run its id and submission
+ * order, and either starts it at once (a slot is free and nobody waits ahead of it) or stores it
+ * as queued with a durable wake-up.
+ */
+export class Submissions {
+  private lastOrder = 0;
+  private closed = false;
+
+  constructor(private readonly deps: SubmissionDeps) {}
+
+  /** Continues the submission order after the highest one stored; call before the first submit. */
+  resumeAfter(order: number): void {
+    this.lastOrder = Math.max(this.lastOrder, order);
+  }
+
+  /** Refuses every later submission with 503 SHUTTING_DOWN. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Validates and submits a run; resolves with its stored record, running or queued. */
+  async submit(request: RunRequest): Promise<RunRecord> {
+    const { parts, presets } = this.deps;
+    const { catalog, admission, options } = parts;
+    const { moduleId } = request;
+    const module = catalog.require(moduleId);
+    const availability = catalog.availability(module);
+    if (!availability.available) {
+      throw new AppError(
+        "MODULE_UNAVAILABLE",
+        `Module "${moduleId}" is unavailable: ${availability.reason}.`,
+      );
+    }
+    const checked = module.validator.validate(request.parameters);
+    if (!checked.ok) throw validationError(checked.errors);
+    // From this check on nothing awaits until the run is registered or queued, so shutdown
+    // either sees the run or the run sees shutdown.
+    if (this.closed) throw new AppError("SHUTTING_DOWN", "The server is shutting down.");
+    const startNow = admission.canStartNow(moduleId);
+    if (!startNow && admission.queuedCount >= options.maxQueuedRuns) {
+      throw new AppError("QUEUE_FULL", `The queue is full (${options.maxQueuedRuns} runs wait).`);
+    }
+    const now = Date.now();
+    const record = newRunRecord({
+      run_id: newRunId(),
+      module_id: moduleId,
+      module_name: module.def.name,
+      parameters: checked.values,
+      secret_parameters: secretNames(module.def.parameters, checked.values),
+      order: this.nextOrder(now),
+      created_at: now,
+      startsNow: startNow,
+    });
+    const stored = startNow ? await this.start(record, module) : await this.enqueue(record);
+    // Presets are saved only for a run that was accepted (not for a 429 or 503).
+    if (request.saveConfig) await presets.save(moduleId, module.def.parameters, checked.values);
+    return stored;
+  }
+
+  /** Starts a run that found a free slot: its supervisor spawns it and stores it as running. */
+  private async start(record: RunRecord, module: CatalogModule): Promise<RunRecord> {
+    this.deps.parts.admission.claim(record.module_id);
+    const started = await new RunSupervisor(this.deps.parts, { kind: "new", record, module })
+      .started;
+    if (started === null) throw new Error(`run ${record.run_id} could not be stored`);
+    return started;
+  }
+
+  /** Stores a run as queued, with a durable wake-up in the same atomic write. */
+  private async enqueue(record: RunRecord): Promise<RunRecord> {
+    const { parts, wake } = this.deps;
+    parts.admission.enqueue({
+      runId: record.run_id,
+      moduleId: record.module_id,
+      order: record.order,
+    });
+    try {
+      await parts.store.create(record, (op) => wake.attach(op));
+    } catch (err) {
+      parts.admission.leave(record.run_id);
+      wake.disarm();
+      throw err;
+    }
+    parts.events.emit(record);
+    return record;
+  }
+
+  /** A unique, increasing order: microseconds of the submission time, or one past the last. */
+  private nextOrder(now: number): number {
+    this.lastOrder = Math.max(now * 1000, this.lastOrder + 1);
+    return this.lastOrder;
+  }
+}
