@@ -1,4 +1,6 @@
-import { createRunner, type Runner } from "./src/app.ts";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { createHttpApp } from "./src/http/app.ts";
+import { createRunner, type Runner } from "./src/runner.ts";
 import { ConfigError } from "./src/errors.ts";
 import { missingPermission, modulePermissions, settingsPermissions } from "./src/permissions.ts";
 import { findExecutable } from "./src/process/interpreter.ts";
@@ -13,11 +15,13 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   let settings: Settings;
   let runner: Runner;
+  let app: OpenAPIHono;
   try {
     settings = parseSettings({ ...Deno.env.toObject(), ...cliOverrides(Deno.args) });
     const missing = await missingPermission(settingsPermissions(settings));
     if (missing) fail(missing);
     runner = await createRunner(settings);
+    app = createHttpApp(runner.services);
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
     if (err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotCapable) {
@@ -52,7 +56,7 @@ async function main(): Promise<void> {
       onListen: () => {},
     }, async (request, info) => {
       await started.promise;
-      return await runner.app.fetch(request, info);
+      return await app.fetch(request, info);
     });
   } catch (err) {
     await runner.shutdown();

@@ -11,7 +11,7 @@ import type { RunStore } from "./runs/store.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 import type { Settings } from "./settings.ts";
 
-/** The services the routes are given; built once in src/app.ts. */
+/** The services the routes are given; built once in src/runner.ts. */
 export interface Services {
   settings: Settings;
   version: string;

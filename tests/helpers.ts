@@ -1,7 +1,9 @@
 // deno-lint-ignore-file no-explicit-any -- test code reads loosely typed JSON answers
 import { join, resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { createRunner, type Runner, type RunnerOptions } from "../src/app.ts";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { createHttpApp } from "../src/http/app.ts";
+import { createRunner, type Runner, type RunnerOptions } from "../src/runner.ts";
 import { parseSettings, type Settings } from "../src/settings.ts";
 
 export const FIXTURES = resolve(import.meta.dirname!, "fixtures");
@@ -46,6 +48,8 @@ export function writeModuleFile(dir: string, modules: TestModule[]): string {
 export interface TestServer {
   url: string;
   runner: Runner;
+  /** The HTTP app built on the runner, as main.ts builds it. */
+  app: OpenAPIHono;
   dir: string;
   settings: Settings;
   request(path: string, init?: RequestInit): Promise<Response>;
@@ -71,11 +75,12 @@ export async function startServer(
     ...env,
   });
   const runner = await createRunner(settings, options.runner);
+  const app = createHttpApp(runner.services);
   await runner.start();
   const ready = Promise.withResolvers<number>();
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: ({ port }) => ready.resolve(port) },
-    runner.app.fetch,
+    app.fetch,
   );
   const url = `http://127.0.0.1:${await ready.promise}`;
   const request = (path: string, init?: RequestInit) => fetch(url + path, init);
@@ -87,6 +92,7 @@ export async function startServer(
   return {
     url,
     runner,
+    app,
     dir,
     settings,
     request,

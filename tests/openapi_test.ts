@@ -10,7 +10,7 @@ const METHODS = ["get", "post", "put", "patch", "delete"];
 /** Every (METHOD path) the Hono app serves, in OpenAPI's `{param}` form. */
 function appOperations(server: TestServer): Set<string> {
   const ops = new Set<string>();
-  for (const route of server.runner.app.routes) {
+  for (const route of server.app.routes) {
     if (route.method === "ALL") continue; // middleware
     ops.add(`${route.method.toUpperCase()} ${route.path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}")}`);
   }

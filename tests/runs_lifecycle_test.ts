@@ -135,7 +135,7 @@ Deno.test("5,000 lines on both streams are stored once, in order; tail, paging a
   }
 });
 
-Deno.test("invalid UTF-8, emoji, CRLF, a 200 KB line and a last line without newline are all stored", async () => {
+Deno.test("invalid UTF-8, emoji, CRLF, a 200 KB line, a 2 MiB line cut at 1 MiB and a last line without newline are all stored", async () => {
   const server = await startServer(MODULES);
   try {
     const { body } = await server.post("/api/modules/odd/run", {});
@@ -146,11 +146,16 @@ Deno.test("invalid UTF-8, emoji, CRLF, a 200 KB line and a last line without new
     assert.equal(logs[1], "bad \ufffd\ufffd bytes");
     assert.equal(logs[2], "emoji \u{1F680} and \u00e9");
     assert.equal(logs[3], "crlf line");
-    const long = logs.slice(4, -1);
-    assert.equal(long.length, 4);
-    assert.equal(long.join(""), "x".repeat(200_000));
-    assert.ok(long.every((l: string) => l.length <= 65536));
+    assert.equal(logs[4], "x".repeat(200_000), "a 200 KB line is one line");
+    assert.equal(logs[5].length, 1024 * 1024, "a longer line keeps its first 1 MiB");
     assert.equal(logs.at(-1), "no newline at end");
+    assert.equal(logs.length, 7);
+    const all = (await server.json(`/api/runs/${body.run_id}/logs?limit=100`)).body.logs;
+    const cutLine = all.findIndex((l: any) => /1048576 bytes of it were cut/.test(l.message));
+    assert.ok(cutLine > 0, "a system line says how much was cut");
+    assert.equal(all[cutLine].stream, "system");
+    assert.equal(all[cutLine].level, "WARNING");
+    assert.equal(all[cutLine - 1].message.length, 1024 * 1024, "right after the cut line");
   } finally {
     await server.close();
   }
@@ -285,21 +290,23 @@ Deno.test("a timeout fails the run, says so, and leaves no process behind", asyn
 });
 
 Deno.test("output past PRISMQ_LOG_MAX_BYTES is dropped with one marker line; the run goes on", async () => {
-  const server = await startServer(MODULES, { PRISMQ_LOG_MAX_BYTES: "1000" });
+  const server = await startServer(MODULES, { PRISMQ_LOG_MAX_BYTES: "20000" });
   try {
-    const { body } = await server.post("/api/modules/chatty/run", { parameters: { lines: 1000 } });
+    const { body } = await server.post("/api/modules/chatty/run", { parameters: { lines: 2000 } });
     const run = await waitFinal(server, body.run_id);
     assert.equal(run.status, "completed");
     const page = (await server.json(`/api/runs/${body.run_id}/logs?limit=5000`)).body;
     assert.equal(page.truncated, true);
     const output = page.logs.filter((l: any) => l.stream !== "system");
-    const bytes = output.reduce(
-      (n: number, l: any) => n + new TextEncoder().encode(l.message).length,
+    // As stored: each line's bytes plus its 13-byte header, the runner's own lines included.
+    const stored = page.logs.reduce(
+      (n: number, l: any) => n + 13 + new TextEncoder().encode(l.message).length,
       0,
     );
-    assert.ok(bytes <= 1000);
-    assert.ok(output.length > 50 && output.length < 1000);
-    assert.equal(page.logs.filter((l: any) => /output limit/.test(l.message)).length, 1);
+    assert.ok(stored <= 20_000, `${stored} bytes stored`);
+    assert.ok(output.length > 50 && output.length < 2000);
+    const markers = page.logs.filter((l: any) => /log limit of 20000 bytes/.test(l.message));
+    assert.equal(markers.length, 1);
     assert.match(page.logs.at(-1).message, /exited with code 0/);
   } finally {
     await server.close();

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { LineSplitter } from "../logs/line_splitter.ts";
 import type { LogStore } from "../logs/store.ts";
-import { RunLogWriter } from "../logs/writer.ts";
+import { RunLogWriter, WARNING } from "../logs/writer.ts";
 import { PipeReader, spawnProcess, type SpawnSpec } from "../process/spawn.ts";
 import {
   canSignalDirectly,
@@ -123,7 +123,14 @@ export class RunExecution {
   }
 
   private capture(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr") {
-    const splitter = new LineSplitter((line) => this.writer.output(name, line));
+    const splitter = new LineSplitter({
+      line: (line) => this.writer.output(name, line),
+      cut: (dropped) =>
+        this.writer.system(
+          `the ${name} line above was longer than 1 MiB: ${dropped} bytes of it were cut`,
+          WARNING,
+        ),
+    });
     const reader = new PipeReader(
       stream,
       (chunk) => splitter.push(chunk),
@@ -137,6 +144,7 @@ export class RunExecution {
     if (!await settlesWithin(all, DRAIN_MS)) {
       this.writer.system(
         "output pipes still held open by another process after exit: stopped reading",
+        WARNING,
       );
       await Promise.all(readers.map((r) => r.reader.abandon()));
     }
@@ -152,13 +160,14 @@ export class RunExecution {
       ? "server shutting down"
       : "cancel requested";
     const graceful = stopAction(this.os, pid, "graceful", useKillCommand);
-    this.writer.system(`${why}: ${describe(graceful)}`);
+    this.writer.system(`${why}: ${describe(graceful)}`, WARNING);
     await runStopAction(graceful);
     const graceMs = this.options.killGraceSeconds * 1000;
     if (await this.waitFor(() => this.treeGone(pid), graceMs)) return;
     const kill = stopAction(this.os, pid, "kill", useKillCommand);
     this.writer.system(
       `still running after ${this.options.killGraceSeconds} s grace: ${describe(kill)}`,
+      WARNING,
     );
     await runStopAction(kill);
     await this.waitFor(() => this.treeGone(pid), 5000);

@@ -1,6 +1,4 @@
 import denoJson from "../deno.json" with { type: "json" };
-import { createHttpApp } from "./http/app.ts";
-import type { OpenAPIHono } from "@hono/zod-openapi";
 import { ModuleConfigs } from "./modules/configs.ts";
 import { ModuleViews } from "./modules/views.ts";
 import { lockDataDir } from "./kv/lock.ts";
@@ -18,9 +16,11 @@ import { Lifecycle } from "./lifecycle.ts";
 import type { Services } from "./services.ts";
 import { isKvConnectUrl, isRemoteOrMemory, type Settings } from "./settings.ts";
 
-/** The whole service: its HTTP app, its services, and its start and stop. */
+/**
+ * The runner without its HTTP face: the services, and their start and stop. main.ts builds the
+ * HTTP app on `services` (src/http/app.ts); nothing here knows HTTP.
+ */
 export interface Runner {
-  app: OpenAPIHono;
   services: Services;
   retention: RetentionSweeper;
   /** The service's Deno KV (for inspection; routes never touch it directly). */
@@ -94,7 +94,6 @@ export async function createRunner(
   });
   let closed: Promise<void> | null = null;
   return {
-    app: createHttpApp(services),
     services,
     retention,
     kv,
