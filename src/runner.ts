@@ -13,6 +13,9 @@ import { RunService } from "./runs/service.ts";
 import { RunStore } from "./runs/store.ts";
 import { KvQueueWake, PollingWake } from "./runs/wake.ts";
 import { Lifecycle } from "./lifecycle.ts";
+import { join } from "node:path";
+import { ArtifactStore } from "./artifacts/store.ts";
+import { ResultStore } from "./runs/results.ts";
 import type { Services } from "./services.ts";
 import { isKvConnectUrl, isRemoteOrMemory, type Settings } from "./settings.ts";
 
@@ -62,6 +65,8 @@ export async function createRunner(
   const logs = new LogStore(kv);
   const presets = new PresetStore(kv);
   const events = new RunEvents();
+  const artifacts = new ArtifactStore(join(settings.dataDir, "artifacts"));
+  const results = new ResultStore(kv);
   const remote = isKvConnectUrl(settings.kvPath) && options.kv === undefined;
   const runs = new RunService({
     store,
@@ -69,6 +74,8 @@ export async function createRunner(
     catalog,
     presets,
     events,
+    results,
+    artifacts,
     wake: remote ? new PollingWake() : new KvQueueWake(kv),
     options: settings,
   });
@@ -87,9 +94,10 @@ export async function createRunner(
     events,
     runs,
     lifecycle,
+    artifacts,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
-  const retention = new RetentionSweeper({ store, logs }, {
+  const retention = new RetentionSweeper({ store, logs, results, artifacts }, {
     retentionDays: settings.retentionDays,
   });
   let closed: Promise<void> | null = null;

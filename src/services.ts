@@ -9,6 +9,7 @@ import type { RunRecord } from "./runs/model.ts";
 import type { RunService } from "./runs/service.ts";
 import type { RunStore } from "./runs/store.ts";
 import type { Lifecycle } from "./lifecycle.ts";
+import type { ArtifactStore } from "./artifacts/store.ts";
 import type { Settings } from "./settings.ts";
 
 /** The services the routes are given; built once in src/runner.ts. */
@@ -26,6 +27,7 @@ export interface Services {
   events: RunEvents;
   runs: RunService;
   lifecycle: Lifecycle;
+  artifacts: ArtifactStore;
   /** How often an idle SSE stream sends a keep-alive comment. */
   readonly sseKeepAliveMs: number;
 }

@@ -13,3 +13,39 @@ export async function settlesWithin(work: Promise<unknown>, ms: number): Promise
     clearTimeout(timer);
   }
 }
+
+/**
+ * Calls `fn` at most once per `ms`: the first call runs at once, later ones within the window
+ * are folded into one trailing call with the latest value, so the last state always goes out.
+ */
+export class Throttle<T> {
+  private last = -Infinity;
+  private pending: { value: T } | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly fn: (value: T) => void, private readonly ms: number) {}
+
+  /** Offers the newest value. */
+  push(value: T): void {
+    const now = performance.now();
+    if (this.timer === null && now - this.last >= this.ms) {
+      this.last = now;
+      this.fn(value);
+      return;
+    }
+    this.pending = { value };
+    this.timer ??= setTimeout(() => this.flush(), Math.max(0, this.ms - (now - this.last)));
+  }
+
+  /** Sends a waiting value now (at the end of a run) and stops the timer. */
+  flush(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const pending = this.pending;
+    this.pending = null;
+    if (pending !== null) {
+      this.last = performance.now();
+      this.fn(pending.value);
+    }
+  }
+}

@@ -12,6 +12,7 @@ import { requireJsonBody } from "./guards/content_type.ts";
 import { requireKnownHost } from "./guards/host.ts";
 import { requireAllowedOrigin } from "./guards/origin.ts";
 import { validationHook } from "./openapi.ts";
+import { artifactRoutes } from "./routes/artifacts.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { logRoutes } from "./routes/logs.ts";
@@ -76,6 +77,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
   runRoutes(app, s);
   logRoutes(app, s);
   streamRoutes(app, s);
+  artifactRoutes(app, s);
   docsRoutes(app, s);
   app.notFound((c) =>
     errorResponse(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`), c)

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { LOG_LEVELS } from "../logs/level.ts";
 import { logLineSchema } from "../logs/line.ts";
 import { paramValueSchema } from "../modules/schema.ts";
 import { moduleViewSchema } from "../modules/views.ts";
@@ -81,6 +82,9 @@ export const LogsQuery = z.object({
   tail: queryInt(1, 10_000).optional(),
   after: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
   limit: queryInt(1, 10_000).default(1000).openapi({ type: "integer", default: 1000 }),
+  level: z.enum(LOG_LEVELS).optional().openapi({
+    description: "Only lines of this level and above",
+  }),
 });
 
 /** Query and headers of GET /api/runs/{id}/logs/stream. */

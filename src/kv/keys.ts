@@ -28,6 +28,9 @@ export const keys = {
   logPrefix: (runId: string) => ["log", runId] as const,
   logUpTo: (runId: string, seq: number) => ["log", runId, seq] as const,
   preset: (moduleId: string) => ["preset", moduleId] as const,
+  /** A run's `::result` JSON text, in parts of at most 63 KiB. */
+  resultPart: (runId: string, part: number) => ["result", runId, part] as const,
+  resultPrefix: (runId: string) => ["result", runId] as const,
 };
 
 /** Adds `delta` (may be negative) to a KvU64 counter inside an atomic operation. */

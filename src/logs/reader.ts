@@ -1,4 +1,5 @@
-import { type LogLine, toLogLine } from "./line.ts";
+import { LOG_LEVELS, type LogLevel } from "./level.ts";
+import { type LogLine, type RawLine, toLogLine } from "./line.ts";
 import type { LogStore } from "./store.ts";
 import type { RunLogWriter } from "./writer.ts";
 
@@ -18,6 +19,14 @@ export interface RunLogSource<R extends StoredRunLog> {
   requireRecord(runId: string): Promise<R>;
   /** The log writer of a running run, or null. */
   liveWriter(runId: string): Pick<RunLogWriter, "flushedSeq" | "truncated"> | null;
+}
+
+/** What a page asks for: `tail`, or `after` and `limit`; `level` keeps that level and above. */
+export interface LogQuery {
+  tail?: number;
+  after?: number;
+  limit: number;
+  level?: LogLevel;
 }
 
 /** A page of a run's log as the logs route answers it. */
@@ -44,9 +53,20 @@ export class LogReader<R extends StoredRunLog = StoredRunLog> {
     };
   }
 
-  /** Lines after `after` (at most `limit`), or the last `tail` lines. */
-  async page(runId: string, q: { tail?: number; after?: number; limit: number }): Promise<LogPage> {
+  /**
+   * Lines after `after` (at most `limit`), or the last `tail` lines; with `level`, only lines of
+   * that level and above, and `next_after` moves past every line looked at, so polling with it
+   * never reads the same lines twice.
+   */
+  async page(runId: string, q: LogQuery): Promise<LogPage> {
     const { totalLines, truncated } = await this.summary(runId);
+    if (q.level !== undefined && q.level !== "DEBUG") {
+      return await this.filteredPage(runId, q, {
+        totalLines,
+        truncated,
+        min: LOG_LEVELS.indexOf(q.level),
+      });
+    }
     const after = q.tail !== undefined ? Math.max(0, totalLines - q.tail) : q.after ?? 0;
     const limit = q.tail ?? q.limit;
     const raw = await this.logs.readAfter(runId, after, limit);
@@ -57,6 +77,39 @@ export class LogReader<R extends StoredRunLog = StoredRunLog> {
       next_after: logs.length > 0 ? logs[logs.length - 1].seq : after,
       total_lines: Math.max(totalLines, logs.length > 0 ? logs[logs.length - 1].seq : 0),
       truncated,
+    };
+  }
+
+  private async filteredPage(
+    runId: string,
+    q: LogQuery,
+    found: { totalLines: number; truncated: boolean; min: number },
+  ): Promise<LogPage> {
+    const keep = (raw: RawLine) => LOG_LEVELS.indexOf(toLogLine(raw).level) >= found.min;
+    const start = q.tail !== undefined ? 0 : q.after ?? 0;
+    const limit = q.tail ?? q.limit;
+    let kept: RawLine[] = [];
+    let scanned = start;
+    scan: for await (const chunk of this.logs.chunksAfter(runId, start)) {
+      for (const raw of chunk) {
+        if (keep(raw)) {
+          kept.push(raw);
+          // A tail keeps the last matches; a page stops at its limit.
+          if (q.tail !== undefined && kept.length > limit) kept = kept.slice(-limit);
+          else if (q.tail === undefined && kept.length >= limit) {
+            scanned = raw.seq;
+            break scan;
+          }
+        }
+        scanned = raw.seq;
+      }
+    }
+    return {
+      run_id: runId,
+      logs: kept.map(toLogLine),
+      next_after: scanned,
+      total_lines: Math.max(found.totalLines, scanned),
+      truncated: found.truncated,
     };
   }
 

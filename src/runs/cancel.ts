@@ -42,7 +42,8 @@ export function cancelQueuedRun(
   const { status, error_message } = finalOutcome({ kind: "cancelled" });
   return moveRun(parts, runId, {
     to: status,
-    changes: { completed_at: Date.now(), error_message },
+    // A run that never started left no files.
+    changes: { completed_at: Date.now(), error_message, artifacts: 0 },
   });
 }
 

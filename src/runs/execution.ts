@@ -10,6 +10,7 @@ import {
   stopAction,
 } from "../process/tree_kill.ts";
 import { settlesWithin } from "../timing.ts";
+import { type ReporterHooks, RunReporter } from "./reporter.ts";
 import type { Ending } from "./transitions.ts";
 
 /** How long pipes are still read after the process exited (a grandchild may hold them). */
@@ -30,6 +31,8 @@ export interface ExecutionOptions {
   /** 0 for no limit. */
   timeoutSeconds: number;
   logMaxBytes: number;
+  /** Where the run's progress and result go (see reporter.ts). */
+  report?: Pick<ReporterHooks, "progress" | "result">;
   os?: typeof Deno.build.os;
 }
 
@@ -51,6 +54,8 @@ export interface ExecutionResult {
 export class RunExecution {
   readonly runId: string;
   readonly writer: RunLogWriter;
+  /** Reads progress and results off the output; its `progress` is the live one. */
+  readonly reporter: RunReporter;
   /** Resolves once the process is gone, its tree stopped if asked, and every line stored. */
   readonly result: Promise<ExecutionResult>;
   pid: number | null = null;
@@ -67,6 +72,11 @@ export class RunExecution {
     this.runId = options.runId;
     this.os = options.os ?? Deno.build.os;
     this.writer = new RunLogWriter(options.runId, options.logs, { maxBytes: options.logMaxBytes });
+    this.reporter = new RunReporter({
+      progress: (p) => options.report?.progress(p),
+      result: (json) => options.report?.result(json),
+      rejected: (why) => this.writer.system(why, WARNING),
+    });
     this.result = this.run(options.spec, options.displayCommand);
   }
 
@@ -124,7 +134,11 @@ export class RunExecution {
 
   private capture(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr") {
     const splitter = new LineSplitter({
-      line: (line) => this.writer.output(name, line),
+      line: (line) => {
+        this.writer.output(name, line);
+        this.reporter.line(name, line);
+      },
+      update: (bytes) => this.reporter.update(bytes),
       cut: (dropped) =>
         this.writer.system(
           `the ${name} line above was longer than 1 MiB: ${dropped} bytes of it were cut`,

@@ -3,13 +3,15 @@ import type { LogStore } from "../logs/store.ts";
 import type { RunLogWriter } from "../logs/writer.ts";
 import type { RunEvents } from "./events.ts";
 import { isFinal, type RunRecord } from "./model.ts";
-import type { RunView } from "./view.ts";
+import { progressOf, type RunView } from "./view.ts";
+import { type Progress, progressChanged } from "../logs/markers.ts";
 
 /** What a follower of a run receives, in order. */
 export type FollowEvent =
   | { kind: "line"; line: LogLine }
   | { kind: "status"; run: RunView }
-  | { kind: "end"; run: RunView };
+  | { kind: "end"; run: RunView }
+  | { kind: "progress"; progress: Progress };
 
 /** How far a slow follower may fall behind the live output before it reads from KV instead. */
 export interface BacklogLimit {
@@ -58,7 +60,7 @@ export interface FollowedRuns {
   /** The stored run, or null. */
   record(runId: string): Promise<RunRecord | null>;
   /** The run as callers see it. */
-  view(record: RunRecord): RunView;
+  view(record: RunRecord): Promise<RunView>;
   /** The live log writer of a running run, or null. */
   liveWriter(runId: string): RunLogWriter | null;
 }
@@ -67,7 +69,7 @@ export interface FollowedRuns {
 export interface FollowDeps {
   runs: FollowedRuns;
   logs: Pick<LogStore, "chunksAfter">;
-  events: Pick<RunEvents, "subscribe">;
+  events: Pick<RunEvents, "subscribe" | "subscribeProgress">;
 }
 
 /** Which run to follow, from where, and until when. */
@@ -103,6 +105,18 @@ export async function* followRun(
     statusInbox.push(r);
     wakeup.notify();
   });
+  let progressInbox: Progress | null = null;
+  const unsubscribeProgress = events.subscribeProgress(runId, (p) => {
+    progressInbox = p;
+    wakeup.notify();
+  });
+  let lastProgress = progressOf(record);
+  /** The progress event a follower is owed, if the progress moved since the last one it got. */
+  const progressTo = (progress: Progress): FollowEvent | null => {
+    if (!progressChanged(lastProgress, progress)) return null;
+    lastProgress = progress;
+    return { kind: "progress", progress };
+  };
   const onAbort = () => wakeup.notify();
   signal.addEventListener("abort", onAbort);
   let lastSent = after;
@@ -121,16 +135,30 @@ export async function* followRun(
       }
     }
   }
-  function* statusChanges(): Generator<FollowEvent> {
+  async function* statusChanges(): AsyncGenerator<FollowEvent> {
     for (const r of statusInbox.splice(0)) {
       if (r.status === lastStatus) continue;
       lastStatus = r.status;
-      yield { kind: "status", run: runs.view(r) };
+      yield { kind: "status", run: await runs.view(r) };
     }
+    const progress = progressInbox;
+    progressInbox = null;
+    const event = progress === null ? null : progressTo(progress);
+    if (event) yield event;
+  }
+  /** The end of a final run: its status if not sent yet, its last progress, then `end`. */
+  async function* ending(current: RunRecord): AsyncGenerator<FollowEvent> {
+    if (current.status !== lastStatus) {
+      lastStatus = current.status;
+      yield { kind: "status", run: await runs.view(current) };
+    }
+    const progress = progressTo(progressOf(current));
+    if (progress) yield progress;
+    yield { kind: "end", run: await runs.view(current) };
   }
 
   try {
-    yield { kind: "status", run: runs.view(record) };
+    yield { kind: "status", run: await runs.view(record) };
     while (!signal.aborted) {
       const writer = runs.liveWriter(runId);
       if (writer && !writer.isClosed) {
@@ -184,11 +212,7 @@ export async function* followRun(
       if (isFinal(current.status)) {
         yield* storedUpTo(Number.MAX_SAFE_INTEGER);
         if (clientGone.aborted) return;
-        if (current.status !== lastStatus) {
-          lastStatus = current.status;
-          yield { kind: "status", run: runs.view(current) };
-        }
-        yield { kind: "end", run: runs.view(current) };
+        yield* ending(current);
         return;
       }
       await wakeup.wait(IDLE_CHECK_MS);
@@ -198,12 +222,10 @@ export async function* followRun(
     const current = await runs.record(runId);
     if (current === null || clientGone.aborted) return;
     yield* storedUpTo(Number.MAX_SAFE_INTEGER);
-    if (isFinal(current.status)) {
-      if (current.status !== lastStatus) yield { kind: "status", run: runs.view(current) };
-      yield { kind: "end", run: runs.view(current) };
-    }
+    if (isFinal(current.status)) yield* ending(current);
   } finally {
     unsubscribeStatus();
+    unsubscribeProgress();
     signal.removeEventListener("abort", onAbort);
   }
 }

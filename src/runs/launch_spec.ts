@@ -13,6 +13,7 @@ import type { RunRecord } from "./model.ts";
 export function launchSpec(
   module: CatalogModule,
   record: RunRecord,
+  outputDir: string,
 ): { spec: SpawnSpec; display: string } {
   const { program, leadingArgs } = scriptCommand(module.interpreter ?? "", module.scriptPath);
   const { parameters } = module.def;
@@ -28,6 +29,7 @@ export function launchSpec(
         PYTHONIOENCODING: "utf-8",
         PRISMQ_RUN_ID: record.run_id,
         PRISMQ_MODULE_ID: record.module_id,
+        PRISMQ_OUTPUT_DIR: outputDir,
       },
     },
     display: [program, ...leadingArgs, ...buildArgs(parameters, shown)].join(" "),

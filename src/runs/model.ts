@@ -37,6 +37,19 @@ export const runRecordSchema = z.object({
   pid: z.number().nullable(),
   log_lines: z.number(),
   log_truncated: z.boolean(),
+  /**
+   * What the run reported of its progress (`::progress` lines, `tqdm` bars): stored at most once
+   * a second while it runs and with its final status, so it survives a restart. Records stored
+   * before these fields existed read as null.
+   */
+  progress_percent: z.number().nullable().default(null),
+  items_processed: z.number().nullable().default(null),
+  items_total: z.number().nullable().default(null),
+  progress_message: z.string().nullable().default(null),
+  /** Bytes of the run's `::result` JSON, stored under its own key (results.ts); null when none. */
+  result_bytes: z.number().nullable().default(null),
+  /** Files the run left in its output folder, counted once it is final; null before. */
+  artifacts: z.number().nullable().default(null),
 });
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
@@ -63,6 +76,12 @@ export function newRunRecord(fields: {
     pid: null,
     log_lines: 0,
     log_truncated: false,
+    progress_percent: null,
+    items_processed: null,
+    items_total: null,
+    progress_message: null,
+    result_bytes: null,
+    artifacts: null,
   };
 }
 

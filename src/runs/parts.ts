@@ -4,6 +4,8 @@ import type { Admission } from "./admission.ts";
 import type { RunEvents } from "./events.ts";
 import type { RunRecord, RunStatus } from "./model.ts";
 import type { RunRegistry } from "./registry.ts";
+import type { ResultStore } from "./results.ts";
+import type { ArtifactStore } from "../artifacts/store.ts";
 import type { RunChanges, RunStore } from "./store.ts";
 
 /** Settings the runs need. */
@@ -25,6 +27,8 @@ export interface RunParts {
   logs: LogStore;
   catalog: ModuleCatalog;
   events: RunEvents;
+  results: ResultStore;
+  artifacts: ArtifactStore;
   admission: Admission;
   registry: RunRegistry;
   options: RunServiceOptions;

@@ -1,5 +1,4 @@
 import { WARNING } from "../logs/writer.ts";
-import type { LogStore } from "../logs/store.ts";
 import {
   canSignalDirectly,
   processGroupAlive,
@@ -7,7 +6,7 @@ import {
   stopAction,
 } from "../process/tree_kill.ts";
 import type { RunRecord } from "./model.ts";
-import type { RunStore } from "./store.ts";
+import type { RunParts } from "./parts.ts";
 import { finalOutcome } from "./transitions.ts";
 
 /**
@@ -15,10 +14,10 @@ import { finalOutcome } from "./transitions.ts";
  * during this run"), with a last system line, and kills what is left of its process group.
  */
 export async function recoverLostRun(
+  parts: Pick<RunParts, "store" | "logs" | "artifacts">,
   record: RunRecord,
-  store: RunStore,
-  logs: LogStore,
 ): Promise<void> {
+  const { store, logs, artifacts } = parts;
   const pid = record.pid;
   if (pid !== null && processGroupAlive(pid)) {
     const useKillCommand = Deno.build.os !== "windows" && !canSignalDirectly();
@@ -33,10 +32,13 @@ export async function recoverLostRun(
     level: WARNING,
     bytes: new TextEncoder().encode(outcome.error_message!),
   };
+  // A chunk the crash left half-written at that seq would otherwise mix with this line's.
+  await logs.deleteChunk(record.run_id, line.seq);
   await logs.writeChunk(record.run_id, [line]);
   await store.transition(record.run_id, outcome.status, {
     completed_at: Date.now(),
     error_message: outcome.error_message,
     log_lines: line.seq,
+    artifacts: await artifacts.count(record.run_id),
   });
 }

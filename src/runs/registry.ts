@@ -1,6 +1,7 @@
 import type { RunLogWriter } from "../logs/writer.ts";
 import type { StopReason } from "./execution.ts";
 import type { RunRecord } from "./model.ts";
+import type { Progress } from "../logs/markers.ts";
 
 /**
  * A run this process is working on: one being supervised from its start to its final record, or
@@ -20,6 +21,8 @@ export interface RunHandle {
    * failed KV write leaves it). Rejects only when a queued run's cancel could not be written.
    */
   readonly finished: Promise<RunRecord | null>;
+  /** What a running run reported so far (fresher than its record, which is written once a second). */
+  live?(): { progress: Progress; result: unknown };
 }
 
 /** The live run handles by run id: the one place in-process run state is looked up. */

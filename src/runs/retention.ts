@@ -1,5 +1,7 @@
 import type { LogStore } from "../logs/store.ts";
 import type { RunStore } from "./store.ts";
+import type { ArtifactStore } from "../artifacts/store.ts";
+import type { ResultStore } from "./results.ts";
 
 const BATCH = 100;
 
@@ -7,6 +9,9 @@ const BATCH = 100;
 export interface RetentionStores {
   store: RunStore;
   logs: LogStore;
+  /** Absent in tests that only sweep records and logs. */
+  results?: ResultStore;
+  artifacts?: ArtifactStore;
 }
 
 /**
@@ -14,7 +19,7 @@ export interface RetentionStores {
  * `stopped()`; returns how many.
  */
 export async function sweepExpiredRuns(
-  { store, logs }: RetentionStores,
+  { store, logs, results, artifacts }: RetentionStores,
   cutoff: number,
   stopped: () => boolean = () => false,
 ): Promise<number> {
@@ -25,6 +30,8 @@ export async function sweepExpiredRuns(
       if (stopped()) return deleted;
       const record = await store.get(runId);
       await logs.deleteAll(runId);
+      await results?.delete(runId);
+      await artifacts?.remove(runId);
       if (record) {
         await store.delete(record);
         deleted++;

@@ -19,6 +19,8 @@ import { Submissions } from "./submission.ts";
 import { RunSupervisor } from "./supervisor.ts";
 import { type RunView, toRunView } from "./view.ts";
 import type { WakeSource } from "./wake.ts";
+import type { ArtifactStore } from "../artifacts/store.ts";
+import type { ResultStore } from "./results.ts";
 
 export type { RunServiceOptions } from "./parts.ts";
 
@@ -29,6 +31,8 @@ export interface RunServiceDeps {
   catalog: ModuleCatalog;
   presets: PresetStore;
   events: RunEvents;
+  results: ResultStore;
+  artifacts: ArtifactStore;
   wake: WakeSource;
   options: RunServiceOptions;
 }
@@ -54,7 +58,7 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
   private readonly pump: QueuePump;
 
   constructor(private readonly deps: RunServiceDeps) {
-    const { store, logs, catalog, events, options } = deps;
+    const { store, logs, catalog, events, results, artifacts, options } = deps;
     const admission = new Admission(
       options.maxConcurrentRuns,
       (id) => catalog.get(id)?.def.max_concurrent_runs ?? Infinity,
@@ -64,6 +68,8 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
       logs,
       catalog,
       events,
+      results,
+      artifacts,
       admission,
       registry: new RunRegistry(),
       options,
@@ -92,10 +98,10 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
 
   /** Recovers from a crash and loads the queue; call once before serving. */
   async init(): Promise<void> {
-    const { store, logs, admission } = this.parts;
+    const { store, admission } = this.parts;
     this.submissions.resumeAfter(await store.lastOrder());
     for (const record of await store.allWithStatus("running")) {
-      await recoverLostRun(record, store, logs);
+      await recoverLostRun(this.parts, record);
     }
     for (const record of await store.allWithStatus("queued")) {
       admission.enqueue({ runId: record.run_id, moduleId: record.module_id, order: record.order });
@@ -138,7 +144,7 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
     const page = await this.deps.store.list({ ...query, before });
     const last = page.runs[page.runs.length - 1];
     return {
-      runs: page.runs.map((r) => this.view(r)),
+      runs: await Promise.all(page.runs.map((r) => this.view(r))),
       total: page.total,
       next_cursor: page.hasMore && last ? encodeCursor(last.order) : null,
     };
@@ -154,9 +160,16 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
     return this.parts.registry.get(runId)?.writer ?? null;
   }
 
-  /** Renders a record with its queue position and live line count. */
-  view(record: RunRecord): RunView {
-    const writer = record.status === "running" ? this.liveWriter(record.run_id) : null;
+  /** Renders a record with its queue position, live line count, progress and result. */
+  async view(record: RunRecord): Promise<RunView> {
+    const handle = record.status === "running" ? this.parts.registry.get(record.run_id) : undefined;
+    const writer = handle?.writer ?? null;
+    const live = handle?.live?.();
+    const result = live !== undefined
+      ? live.result
+      : record.result_bytes === null
+      ? null
+      : await this.deps.results.get(record.run_id);
     return toRunView(
       record,
       {
@@ -164,6 +177,8 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
           ? this.parts.admission.positionFor(record.order)
           : null,
         logLines: writer ? writer.flushedSeq : null,
+        progress: live?.progress ?? null,
+        result,
       },
       this.deps.catalog.get(record.module_id)?.def.parameters,
     );

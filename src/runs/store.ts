@@ -111,6 +111,22 @@ export class RunStore {
     }
   }
 
+  /**
+   * Changes fields of a run that is not final without moving its status (progress, a result);
+   * null when the run is missing or already final (a final record never changes).
+   */
+  async update(runId: string, changes: RunChanges): Promise<RunRecord | null> {
+    for (;;) {
+      const entry = await this.kv.get(keys.run(runId));
+      if (entry.value === null) return null;
+      const current = runRecordSchema.parse(entry.value);
+      if (isFinal(current.status)) return null;
+      const next: RunRecord = { ...current, ...changes };
+      const result = await this.kv.atomic().check(entry).set(keys.run(runId), next).commit();
+      if (result.ok) return this.remember(next);
+    }
+  }
+
   /** One page of runs, newest first, and how many runs match the filters. */
   async list(query: RunQuery): Promise<{ runs: RunRecord[]; total: number; hasMore: boolean }> {
     const { moduleId, status } = query;

@@ -8,6 +8,8 @@ import type { RunRecord } from "./model.ts";
 import { moveRun, type RunParts } from "./parts.ts";
 import type { RunHandle } from "./registry.ts";
 import { finalOutcome } from "./transitions.ts";
+import type { Progress } from "../logs/markers.ts";
+import { RunReport } from "./run_report.ts";
 
 /** How a supervised run came to hold its slot. */
 export type SupervisedStart =
@@ -36,6 +38,7 @@ export class RunSupervisor implements RunHandle {
   private readonly moduleId: string;
   private readonly startedOnce = Promise.withResolvers<RunRecord | null>();
   private execution: RunExecution | null = null;
+  private readonly report: RunReport;
   private stopReason: StopReason | null = null;
 
   /** Registers itself at once, so that a cancel finds the run, and starts the supervision. */
@@ -43,6 +46,7 @@ export class RunSupervisor implements RunHandle {
     this.runId = start.kind === "new" ? start.record.run_id : start.run.runId;
     this.moduleId = start.kind === "new" ? start.record.module_id : start.run.moduleId;
     this.started = this.startedOnce.promise;
+    this.report = new RunReport(parts, this.runId);
     parts.registry.add(this);
     // Nobody may be awaiting `finished` (a run nobody cancels): it must never reject.
     this.finished = this.supervise(start).catch(async (err) => {
@@ -54,6 +58,11 @@ export class RunSupervisor implements RunHandle {
   /** The live log writer once the process is spawned. */
   get writer(): RunLogWriter | null {
     return this.execution?.writer ?? null;
+  }
+
+  /** The progress and result reported so far. */
+  live(): { progress: Progress; result: unknown } {
+    return this.report.live();
   }
 
   /** Asks the run to stop; the first reason wins. */
@@ -120,7 +129,8 @@ export class RunSupervisor implements RunHandle {
    */
   private async spawn(record: RunRecord, module: CatalogModule): Promise<Begun> {
     const { store, logs, events, options } = this.parts;
-    const { spec, display } = launchSpec(module, record);
+    const outputDir = await this.report.prepareFolder();
+    const { spec, display } = launchSpec(module, record, outputDir);
     const execution = this.execution = new RunExecution({
       runId: this.runId,
       spec,
@@ -129,6 +139,7 @@ export class RunSupervisor implements RunHandle {
       killGraceSeconds: options.killGraceSeconds,
       timeoutSeconds: module.def.timeout_seconds ?? options.runTimeoutSeconds,
       logMaxBytes: options.logMaxBytes,
+      report: this.report.hooks,
     });
     const started: RunRecord = {
       ...record,
@@ -173,6 +184,7 @@ export class RunSupervisor implements RunHandle {
         error_message: outcome.error_message,
         log_lines: result.logLines,
         log_truncated: result.logTruncated,
+        ...await this.report.finish(),
       },
     });
     return final ?? await this.parts.store.get(this.runId);
@@ -189,7 +201,7 @@ export class RunSupervisor implements RunHandle {
     const { status, error_message } = finalOutcome({ kind: "start_failed", reason });
     const final = await moveRun(this.parts, record.run_id, {
       to: status,
-      changes: { completed_at: now, error_message },
+      changes: { completed_at: now, error_message, artifacts: 0 },
     });
     return final ?? running;
   }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type ParameterDef, paramValueSchema } from "../modules/schema.ts";
 import { maskSecrets, secretNames } from "../modules/secrets.ts";
+import type { Progress } from "../logs/markers.ts";
 import { RUN_STATUSES, type RunRecord } from "./model.ts";
 
 /** The contract's RUN. */
@@ -18,6 +19,14 @@ export const runViewSchema = z.object({
   error_message: z.string().nullable(),
   queue_position: z.number().int().nullable(),
   log_lines: z.number().int(),
+  progress_percent: z.number().min(0).max(100).nullable(),
+  items_processed: z.number().int().nullable(),
+  items_total: z.number().int().nullable(),
+  progress_message: z.string().nullable(),
+  /** The last `::result` the run printed (any JSON value), or null. */
+  result: z.unknown().nullable(),
+  /** Files in the run's output folder once it is final; null before. */
+  artifacts: z.number().int().nullable(),
 });
 export type RunView = z.infer<typeof runViewSchema>;
 
@@ -26,7 +35,13 @@ const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString
 /** Renders a stored run for callers; password parameters read "********". */
 export function toRunView(
   record: RunRecord,
-  live: { queuePosition: number | null; logLines: number | null },
+  live: {
+    queuePosition: number | null;
+    logLines: number | null;
+    /** The progress of a running run as it stands now (the record's may be a second old). */
+    progress?: Progress | null;
+    result: unknown;
+  },
   parameterDefs: readonly ParameterDef[] = [],
 ): RunView {
   // The record's own list covers a finished run whose values are gone; the module's definitions
@@ -52,5 +67,18 @@ export function toRunView(
     error_message: record.error_message,
     queue_position: record.status === "queued" ? live.queuePosition : null,
     log_lines: live.logLines ?? record.log_lines,
+    ...(live.progress ?? progressOf(record)),
+    result: live.result ?? null,
+    artifacts: record.artifacts,
+  };
+}
+
+/** The four progress fields of a stored run. */
+export function progressOf(record: RunRecord): Progress {
+  return {
+    progress_percent: record.progress_percent,
+    items_processed: record.items_processed,
+    items_total: record.items_total,
+    progress_message: record.progress_message,
   };
 }

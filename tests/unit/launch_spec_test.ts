@@ -39,7 +39,11 @@ function record(parameters: RunRecord["parameters"]): RunRecord {
 }
 
 Deno.test("launchSpec: interpreter, script, arguments in definition order, cwd and environment", () => {
-  const { spec, display } = launchSpec(catalog.get("m")!, record({ n: 3, key: "s3cret", q: "-x" }));
+  const { spec, display } = launchSpec(
+    catalog.get("m")!,
+    record({ n: 3, key: "s3cret", q: "-x" }),
+    "/data/artifacts/r1",
+  );
   assert.equal(spec.program, "python3");
   assert.deepEqual(spec.args, [
     "/srv/prismq/scripts/run.py",
@@ -56,9 +60,10 @@ Deno.test("launchSpec: interpreter, script, arguments in definition order, cwd a
     PYTHONIOENCODING: "utf-8",
     PRISMQ_RUN_ID: "abcdefghij012345",
     PRISMQ_MODULE_ID: "m",
+    PRISMQ_OUTPUT_DIR: "/data/artifacts/r1",
   });
   assert.equal(display, "python3 /srv/prismq/scripts/run.py --q=-x --key ******** --n 3");
-  const direct = launchSpec(catalog.get("sh")!, { ...record({}), module_id: "sh" });
+  const direct = launchSpec(catalog.get("sh")!, { ...record({}), module_id: "sh" }, "/out");
   assert.equal(direct.spec.program, "/srv/prismq/tool.sh");
   assert.deepEqual(direct.spec.args, []);
 });

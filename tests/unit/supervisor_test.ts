@@ -1,3 +1,5 @@
+import { ArtifactStore } from "../../src/artifacts/store.ts";
+import { ResultStore } from "../../src/runs/results.ts";
 import assert from "node:assert/strict";
 import { LogStore } from "../../src/logs/store.ts";
 import { parseCatalog } from "../../src/modules/catalog.ts";
@@ -25,6 +27,8 @@ async function setup(): Promise<{ parts: RunParts; kv: Deno.Kv; run: RunRecord }
     logs: new LogStore(kv),
     catalog,
     events: new RunEvents(),
+    results: new ResultStore(kv),
+    artifacts: new ArtifactStore(Deno.makeTempDirSync({ prefix: "prismq-artifacts-" })),
     admission: new Admission(1, () => Infinity),
     registry: new RunRegistry(),
     options: {

@@ -51,6 +51,8 @@ export function streamRoutes(app: OpenAPIHono, s: Services): void {
         ) {
           if (event.kind === "line") {
             await stream.writeSSE({ id: String(event.line.seq), data: JSON.stringify(event.line) });
+          } else if (event.kind === "progress") {
+            await stream.writeSSE({ event: "progress", data: JSON.stringify(event.progress) });
           } else {
             await stream.writeSSE({ event: event.kind, data: JSON.stringify(event.run) });
           }
