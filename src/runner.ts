@@ -13,6 +13,7 @@ import { RunService } from "./runs/service.ts";
 import { RunStore } from "./runs/store.ts";
 import { KvQueueWake, PollingWake } from "./runs/wake.ts";
 import { Lifecycle } from "./lifecycle.ts";
+import { KvMessages } from "./kv/messages.ts";
 import { join } from "node:path";
 import { ArtifactStore } from "./artifacts/store.ts";
 import { ResultStore } from "./runs/results.ts";
@@ -68,6 +69,7 @@ export async function createRunner(
   const artifacts = new ArtifactStore(join(settings.dataDir, "artifacts"));
   const results = new ResultStore(kv);
   const remote = isKvConnectUrl(settings.kvPath) && options.kv === undefined;
+  const messages = remote ? null : new KvMessages(kv);
   const runs = new RunService({
     store,
     logs,
@@ -76,7 +78,9 @@ export async function createRunner(
     events,
     results,
     artifacts,
-    wake: remote ? new PollingWake() : new KvQueueWake(kv),
+    wake: messages === null ? new PollingWake() : new KvQueueWake(kv, messages),
+    kv,
+    messages,
     options: settings,
   });
   const lifecycle = new Lifecycle();

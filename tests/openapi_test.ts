@@ -141,6 +141,7 @@ Deno.test("every operation documents its errors with the envelope and codes that
       "module_id",
       "offset",
       "status",
+      "trigger",
     ]);
     const limit = listQuery.find((p: any) => p.name === "limit");
     assert.deepEqual([limit.schema.minimum, limit.schema.maximum, limit.schema.default], [

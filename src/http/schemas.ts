@@ -3,7 +3,7 @@ import { LOG_LEVELS } from "../logs/level.ts";
 import { logLineSchema } from "../logs/line.ts";
 import { paramValueSchema } from "../modules/schema.ts";
 import { moduleViewSchema } from "../modules/views.ts";
-import { RUN_STATUSES } from "../runs/model.ts";
+import { RUN_STATUSES, RUN_TRIGGERS } from "../runs/model.ts";
 import { runViewSchema } from "../runs/view.ts";
 import { queryInt } from "./openapi.ts";
 
@@ -19,6 +19,11 @@ export const RunBody = z.object({
   parameters: parameterValues.default({}),
   save_config: z.boolean().default(false),
 }).openapi("RunRequest");
+
+/** Body of POST /api/runs/{run_id}/rerun: values replacing the old run's. */
+export const RerunBody = z.object({ parameters: parameterValues.default({}) }).openapi(
+  "RerunRequest",
+);
 
 /** Body of POST /api/modules/{id}/config. */
 export const ConfigBody = z.object({ parameters: parameterValues }).openapi("ConfigRequest");
@@ -72,6 +77,7 @@ export const RunIdParam = z.object({
 export const ListRunsQuery = z.object({
   module_id: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, "is not a module id").optional(),
   status: z.enum(RUN_STATUSES).optional(),
+  trigger: z.enum(RUN_TRIGGERS).optional(),
   limit: queryInt(1, 100).default(50).openapi({ type: "integer", default: 50 }),
   cursor: z.string().min(1).optional(),
   offset: queryInt(0, 10_000).optional(),

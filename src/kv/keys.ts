@@ -16,6 +16,10 @@ export const keys = {
   /** Finished runs by completion time, for the retention sweep. */
   finished: (completedAt: number, runId: string) => ["finished", completedAt, runId] as const,
   finishedPrefix: () => ["finished"] as const,
+  /** Runs by what submitted them (a run's trigger never changes). */
+  byTrigger: (trigger: string, order: number) => ["by_trigger", trigger, order] as const,
+  byTriggerPrefix: (trigger: string) => ["by_trigger", trigger] as const,
+  countTrigger: (trigger: string) => ["count", "trigger", trigger] as const,
   lastRun: (moduleId: string) => ["last_run", moduleId] as const,
   countAll: () => ["count", "all"] as const,
   countStatus: (status: string) => ["count", "status", status] as const,
@@ -28,6 +32,8 @@ export const keys = {
   logPrefix: (runId: string) => ["log", runId] as const,
   logUpTo: (runId: string, seq: number) => ["log", runId, seq] as const,
   preset: (moduleId: string) => ["preset", moduleId] as const,
+  /** Set once the retry of a run was submitted: queue messages may come twice. */
+  retried: (runId: string) => ["retried", runId] as const,
   /** A run's `::result` JSON text, in parts of at most 63 KiB. */
   resultPart: (runId: string, part: number) => ["result", runId, part] as const,
   resultPrefix: (runId: string) => ["result", runId] as const,

@@ -48,6 +48,9 @@ export const moduleSchema = z.object({
     .optional(),
   max_concurrent_runs: z.number().int().min(1).optional(),
   env: z.record(z.string(), z.string()).optional(),
+  /** Failed runs (not cancelled ones) are tried again this many times. */
+  retries: z.number().int().min(0).max(10).default(0),
+  retry_delay_seconds: z.number().min(0).max(86_400).default(10),
 }).superRefine((module, ctx) => {
   const names = new Set<string>();
   module.parameters.forEach((p, i) => {

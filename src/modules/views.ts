@@ -20,6 +20,8 @@ export const moduleViewSchema = z.object({
   max_concurrent_runs: z.number().int().optional(),
   /** Keys only: every value is masked, since any page on loopback could once read them. */
   env: z.record(z.string(), z.string()).optional(),
+  retries: z.number().int(),
+  retry_delay_seconds: z.number(),
   available: z.boolean(),
   unavailable_reason: z.string().nullable(),
   last_run: z.string().nullable(),

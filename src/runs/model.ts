@@ -4,6 +4,8 @@ import { paramValueSchema } from "../modules/schema.ts";
 export const RUN_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_STATUSES: readonly RunStatus[] = ["completed", "failed", "cancelled"];
+export const RUN_TRIGGERS = ["api", "schedule", "retry", "rerun"] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /** A run as stored in Deno KV; times are epoch milliseconds. */
 export const runRecordSchema = z.object({
@@ -50,6 +52,13 @@ export const runRecordSchema = z.object({
   result_bytes: z.number().nullable().default(null),
   /** Files the run left in its output folder, counted once it is final; null before. */
   artifacts: z.number().nullable().default(null),
+  /** What submitted the run; runs stored before triggers existed were API runs. */
+  trigger: z.enum(RUN_TRIGGERS).default("api"),
+  schedule_id: z.string().nullable().default(null),
+  /** 1 for a first run, n + 1 for the retry of attempt n. */
+  attempt: z.number().int().default(1),
+  /** The first run's id for a retry, else null. */
+  retry_of: z.string().nullable().default(null),
 });
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
@@ -64,10 +73,15 @@ export function newRunRecord(fields: {
   order: number;
   created_at: number;
   startsNow: boolean;
+  origin?: RunOrigin;
 }): RunRecord {
-  const { startsNow, ...rest } = fields;
+  const { startsNow, origin, ...rest } = fields;
   return {
     ...rest,
+    trigger: origin?.trigger ?? "api",
+    schedule_id: origin?.schedule_id ?? null,
+    attempt: origin?.attempt ?? 1,
+    retry_of: origin?.retry_of ?? null,
     status: startsNow ? "running" : "queued",
     started_at: startsNow ? fields.created_at : null,
     completed_at: null,
@@ -83,6 +97,14 @@ export function newRunRecord(fields: {
     result_bytes: null,
     artifacts: null,
   };
+}
+
+/** Where a run came from: RUN's `trigger`, `schedule_id`, `attempt` and `retry_of`. */
+export interface RunOrigin {
+  trigger: RunTrigger;
+  schedule_id?: string | null;
+  attempt?: number;
+  retry_of?: string | null;
 }
 
 /** True for completed, failed and cancelled. */

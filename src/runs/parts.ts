@@ -4,6 +4,7 @@ import type { Admission } from "./admission.ts";
 import type { RunEvents } from "./events.ts";
 import type { RunRecord, RunStatus } from "./model.ts";
 import type { RunRegistry } from "./registry.ts";
+import type { Retries } from "./retries.ts";
 import type { ResultStore } from "./results.ts";
 import type { ArtifactStore } from "../artifacts/store.ts";
 import type { RunChanges, RunStore } from "./store.ts";
@@ -34,12 +35,16 @@ export interface RunParts {
   options: RunServiceOptions;
   /** Asks the queue pump to look at the queue again (a slot was given back). */
   wakeQueue(): void;
+  /** The retry a failed run earns, if any, as part of its final write. */
+  retries: Pick<Retries, "plan">;
 }
 
 /** A status change to store: the new status and the fields that change with it. */
 export interface Move {
   to: RunStatus;
   changes?: RunChanges;
+  /** Adds to the same atomic write (a retry's queue message); given the record before the move. */
+  prepare?: (op: Deno.AtomicOperation, current: RunRecord) => void;
 }
 
 /** Stores a run's status change and tells its followers; null when the move is not allowed. */
@@ -48,7 +53,7 @@ export async function moveRun(
   runId: string,
   move: Move,
 ): Promise<RunRecord | null> {
-  const record = await parts.store.transition(runId, move.to, move.changes ?? {});
+  const record = await parts.store.transition(runId, move.to, move.changes ?? {}, move.prepare);
   if (record !== null) parts.events.emit(record);
   return record;
 }

@@ -14,7 +14,7 @@ import { finalOutcome } from "./transitions.ts";
  * during this run"), with a last system line, and kills what is left of its process group.
  */
 export async function recoverLostRun(
-  parts: Pick<RunParts, "store" | "logs" | "artifacts">,
+  parts: Pick<RunParts, "store" | "logs" | "artifacts" | "retries">,
   record: RunRecord,
 ): Promise<void> {
   const { store, logs, artifacts } = parts;
@@ -24,7 +24,8 @@ export async function recoverLostRun(
     await runStopAction(stopAction(Deno.build.os, pid, "kill", useKillCommand));
   }
   const lastSeq = await logs.lastSeq(record.run_id);
-  const outcome = finalOutcome({ kind: "server_lost" });
+  const ending = { kind: "server_lost" as const };
+  const outcome = finalOutcome(ending);
   const line = {
     seq: lastSeq + 1,
     stream: "system" as const,
@@ -40,5 +41,5 @@ export async function recoverLostRun(
     error_message: outcome.error_message,
     log_lines: line.seq,
     artifacts: await artifacts.count(record.run_id),
-  });
+  }, parts.retries.plan(ending));
 }

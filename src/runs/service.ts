@@ -9,7 +9,7 @@ import { cancelRun } from "./cancel.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import type { RunEvents } from "./events.ts";
 import type { FollowedRuns } from "./follow.ts";
-import type { RunRecord, RunStatus } from "./model.ts";
+import type { RunRecord, RunStatus, RunTrigger } from "./model.ts";
 import type { RunParts, RunServiceOptions } from "./parts.ts";
 import { QueuePump } from "./pump.ts";
 import { recoverLostRun } from "./recovery.ts";
@@ -19,6 +19,9 @@ import { Submissions } from "./submission.ts";
 import { RunSupervisor } from "./supervisor.ts";
 import { type RunView, toRunView } from "./view.ts";
 import type { WakeSource } from "./wake.ts";
+import type { KvMessages } from "../kv/messages.ts";
+import { Retries } from "./retries.ts";
+import { dropSecrets, secretNames } from "../modules/secrets.ts";
 import type { ArtifactStore } from "../artifacts/store.ts";
 import type { ResultStore } from "./results.ts";
 
@@ -34,6 +37,9 @@ export interface RunServiceDeps {
   results: ResultStore;
   artifacts: ArtifactStore;
   wake: WakeSource;
+  kv: Deno.Kv;
+  /** KV queue messages; null on KV Connect, which has no queues. */
+  messages: KvMessages | null;
   options: RunServiceOptions;
 }
 
@@ -41,6 +47,7 @@ export interface RunServiceDeps {
 export interface ListQuery {
   moduleId?: string;
   status?: RunStatus;
+  trigger?: RunTrigger;
   limit: number;
   cursor?: string;
   offset?: number;
@@ -56,6 +63,7 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
   private readonly parts: RunParts;
   private readonly submissions: Submissions;
   private readonly pump: QueuePump;
+  private readonly retries: Retries;
 
   constructor(private readonly deps: RunServiceDeps) {
     const { store, logs, catalog, events, results, artifacts, options } = deps;
@@ -74,7 +82,14 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
       registry: new RunRegistry(),
       options,
       wakeQueue: () => this.pump.kick(),
+      retries: { plan: (ending, exitCode) => this.retries.plan(ending, exitCode) },
     };
+    this.retries = new Retries({
+      kv: deps.kv,
+      catalog,
+      messages: deps.messages,
+      submit: (request) => this.submissions.submit(request),
+    });
     this.pump = new QueuePump(
       admission,
       (run) => new RunSupervisor(this.parts, { kind: "queued", run }),
@@ -107,6 +122,7 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
       admission.enqueue({ runId: record.run_id, moduleId: record.module_id, order: record.order });
     }
     this.deps.wake.start(() => this.pump.kick());
+    this.retries.start();
     this.pump.kick();
   }
 
@@ -117,6 +133,23 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
     saveConfig: boolean,
   ): Promise<RunView> {
     return this.view(await this.submissions.submit({ moduleId, parameters: given, saveConfig }));
+  }
+
+  /**
+   * Submits a new run of the same module with the old run's values, `overrides` replacing them;
+   * password values are never carried over (they must be given again).
+   */
+  async rerun(runId: string, overrides: Record<string, unknown>): Promise<RunView> {
+    const old = await this.requireRecord(runId);
+    const defs = this.deps.catalog.get(old.module_id)?.def.parameters ?? [];
+    const secrets = [...old.secret_parameters, ...secretNames(defs, old.parameters)];
+    const record = await this.submissions.submit({
+      moduleId: old.module_id,
+      parameters: { ...dropSecrets(old.parameters, secrets), ...overrides },
+      saveConfig: false,
+      origin: { trigger: "rerun" },
+    });
+    return await this.view(record);
   }
 
   /** The run as callers see it; 404 when unknown. */
@@ -192,6 +225,8 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
     this.submissions.close();
     this.pump.stop();
     this.deps.wake.stop();
+    this.retries.stop();
+    this.deps.messages?.stop();
     const handles = this.parts.registry.all();
     for (const handle of handles) handle.stop("shutdown");
     await Promise.allSettled(handles.map((h) => h.finished));

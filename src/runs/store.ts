@@ -1,6 +1,12 @@
 import { addToCounter, counterValue, getAll, keys } from "../kv/keys.ts";
 import { dropSecrets } from "../modules/secrets.ts";
-import { isFinal, type RunRecord, runRecordSchema, type RunStatus } from "./model.ts";
+import {
+  isFinal,
+  type RunRecord,
+  runRecordSchema,
+  type RunStatus,
+  type RunTrigger,
+} from "./model.ts";
 import { canTransition } from "./transitions.ts";
 
 /** The shape of every run id (see RunService). */
@@ -15,6 +21,7 @@ export interface RunQuery {
   before?: number;
   /** Runs to skip first (after `before`). */
   offset?: number;
+  trigger?: RunTrigger;
 }
 
 /** Fields that may change with a run's status (never its id, status, order or module). */
@@ -65,7 +72,9 @@ export class RunStore {
       .set(keys.byModule(moduleId, order), id)
       .set(keys.byStatus(status, order), id)
       .set(keys.byModuleStatus(moduleId, status, order), id)
+      .set(keys.byTrigger(record.trigger, order), id)
       .set(keys.lastRun(moduleId), record.created_at);
+    addToCounter(op, keys.countTrigger(record.trigger), 1);
     addToCounter(op, keys.countAll(), 1);
     addToCounter(op, keys.countStatus(status), 1);
     addToCounter(op, keys.countModule(moduleId), 1);
@@ -85,6 +94,7 @@ export class RunStore {
     runId: string,
     to: RunStatus,
     changes: RunChanges,
+    prepare?: (op: Deno.AtomicOperation, current: RunRecord) => void,
   ): Promise<RunRecord | null> {
     for (;;) {
       const entry = await this.kv.get(keys.run(runId));
@@ -107,6 +117,7 @@ export class RunStore {
       addToCounter(op, keys.countModuleStatus(moduleId, current.status), -1);
       addToCounter(op, keys.countModuleStatus(moduleId, to), 1);
       if (isFinal(to)) op.set(keys.finished(next.completed_at ?? Date.now(), runId), runId);
+      prepare?.(op, current);
       if ((await op.commit()).ok) return this.remember(next);
     }
   }
@@ -129,13 +140,18 @@ export class RunStore {
 
   /** One page of runs, newest first, and how many runs match the filters. */
   async list(query: RunQuery): Promise<{ runs: RunRecord[]; total: number; hasMore: boolean }> {
-    const { moduleId, status } = query;
+    const { moduleId, status, trigger } = query;
+    if (trigger !== undefined && (moduleId !== undefined || status !== undefined)) {
+      return await this.listFiltered(query, trigger);
+    }
     const prefix = moduleId !== undefined && status !== undefined
       ? keys.byModuleStatusPrefix(moduleId, status)
       : moduleId !== undefined
       ? keys.byModulePrefix(moduleId)
       : status !== undefined
       ? keys.byStatusPrefix(status)
+      : trigger !== undefined
+      ? keys.byTriggerPrefix(trigger)
       : keys.byOrderPrefix();
     const countKey = moduleId !== undefined && status !== undefined
       ? keys.countModuleStatus(moduleId, status)
@@ -143,6 +159,8 @@ export class RunStore {
       ? keys.countModule(moduleId)
       : status !== undefined
       ? keys.countStatus(status)
+      : trigger !== undefined
+      ? keys.countTrigger(trigger)
       : keys.countAll();
     const selector: Deno.KvListSelector = query.before === undefined
       ? { prefix }
@@ -170,6 +188,35 @@ export class RunStore {
     }
     const runs = pageIds.flatMap((id) => fetched.get(id) ?? this.cache.get(id) ?? []);
     return { runs, total: counterValue(count), hasMore };
+  }
+
+  /**
+   * A trigger combined with a module or status filter: no index holds all three, so the module
+   * or status index is read and filtered, and the total counts every match (O(matches of the
+   * narrower filter), where the other listings are O(page)).
+   */
+  private async listFiltered(
+    query: RunQuery,
+    trigger: RunTrigger,
+  ): Promise<{ runs: RunRecord[]; total: number; hasMore: boolean }> {
+    const { before, offset = 0, limit } = query;
+    const unfiltered = { ...query, trigger: undefined, before: undefined, offset: 0 };
+    const runs: RunRecord[] = [];
+    let total = 0;
+    let seen = 0;
+    let cursor: number | undefined;
+    for (;;) {
+      const page = await this.list({ ...unfiltered, limit: 100, before: cursor });
+      for (const run of page.runs) {
+        if (run.trigger !== trigger) continue;
+        total++;
+        if (before !== undefined && run.order >= before) continue;
+        if (seen++ >= offset && runs.length <= limit) runs.push(run);
+      }
+      if (!page.hasMore || page.runs.length === 0) break;
+      cursor = page.runs[page.runs.length - 1].order;
+    }
+    return { runs: runs.slice(0, limit), total, hasMore: runs.length > limit };
   }
 
   /** Every run with this status, in submission order (used at start for recovery and the queue). */
@@ -233,8 +280,10 @@ export class RunStore {
       .delete(keys.byModule(moduleId, order))
       .delete(keys.byStatus(status, order))
       .delete(keys.byModuleStatus(moduleId, status, order))
-      .delete(keys.finished(record.completed_at ?? 0, id));
+      .delete(keys.finished(record.completed_at ?? 0, id))
+      .delete(keys.byTrigger(record.trigger, order));
     addToCounter(op, keys.countAll(), -1);
+    addToCounter(op, keys.countTrigger(record.trigger), -1);
     addToCounter(op, keys.countStatus(status), -1);
     addToCounter(op, keys.countModule(moduleId), -1);
     addToCounter(op, keys.countModuleStatus(moduleId, status), -1);

@@ -3,8 +3,9 @@ import { AppError, validationError } from "../errors.ts";
 import type { CatalogModule } from "../modules/catalog.ts";
 import type { PresetStore } from "../modules/presets.ts";
 import { secretNames } from "../modules/secrets.ts";
-import { newRunRecord, type RunRecord } from "./model.ts";
-import type { RunParts } from "./parts.ts";
+import { newRunRecord, type RunOrigin, type RunRecord } from "./model.ts";
+import { moveRun, type RunParts } from "./parts.ts";
+import { finalOutcome } from "./transitions.ts";
 import { RunSupervisor } from "./supervisor.ts";
 import type { WakeSource } from "./wake.ts";
 
@@ -17,6 +18,13 @@ export interface RunRequest {
   parameters: Record<string, unknown>;
   /** Save the values as the module's preset once the run is accepted. */
   saveConfig: boolean;
+  /** What submitted it (API when absent). */
+  origin?: RunOrigin;
+  /**
+   * For runs nobody waits on (schedule fires, retries): an unavailable module gives a run stored
+   * as failed with the reason, instead of a refusal that would leave no trace.
+   */
+  recordUnavailable?: boolean;
 }
 
 /** What submission works with besides the shared parts. */
@@ -54,6 +62,9 @@ export class Submissions {
     const { moduleId } = request;
     const module = catalog.require(moduleId);
     const availability = catalog.availability(module);
+    if (!availability.available && request.recordUnavailable && !this.closed) {
+      return await this.recordFailedStart(request, module, availability.reason!);
+    }
     if (!availability.available) {
       throw new AppError(
         "MODULE_UNAVAILABLE",
@@ -79,6 +90,7 @@ export class Submissions {
       order: this.nextOrder(now),
       created_at: now,
       startsNow: startNow,
+      origin: request.origin,
     });
     const stored = startNow ? await this.start(record, module) : await this.enqueue(record);
     // Presets are saved only for a run that was accepted (not for a 429 or 503).
@@ -112,6 +124,38 @@ export class Submissions {
     }
     parts.events.emit(record);
     return record;
+  }
+
+  /** A run whose module cannot run: stored, then moved through running to failed with why. */
+  private async recordFailedStart(
+    request: RunRequest,
+    module: CatalogModule,
+    reason: string,
+  ): Promise<RunRecord> {
+    const { parts } = this.deps;
+    const now = Date.now();
+    const values = Object.fromEntries(
+      Object.entries(request.parameters).filter(([, v]) =>
+        typeof v === "string" || typeof v === "number" || typeof v === "boolean"
+      ),
+    ) as RunRecord["parameters"];
+    const record = newRunRecord({
+      run_id: newRunId(),
+      module_id: module.def.id,
+      module_name: module.def.name,
+      parameters: values,
+      secret_parameters: secretNames(module.def.parameters, values),
+      order: this.nextOrder(now),
+      created_at: now,
+      startsNow: true,
+      origin: request.origin,
+    });
+    await parts.store.create(record);
+    const { status, error_message } = finalOutcome({ kind: "start_failed", reason });
+    return await moveRun(parts, record.run_id, {
+      to: status,
+      changes: { completed_at: now, error_message, artifacts: 0 },
+    }) ?? record;
   }
 
   /** A unique, increasing order: microseconds of the submission time, or one past the last. */

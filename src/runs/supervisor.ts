@@ -186,6 +186,7 @@ export class RunSupervisor implements RunHandle {
         log_truncated: result.logTruncated,
         ...await this.report.finish(),
       },
+      prepare: this.parts.retries.plan(result.ending, result.exitCode),
     });
     return final ?? await this.parts.store.get(this.runId);
   }
@@ -198,10 +199,12 @@ export class RunSupervisor implements RunHandle {
       changes: { started_at: now },
     });
     if (running === null) return await this.parts.store.get(record.run_id);
-    const { status, error_message } = finalOutcome({ kind: "start_failed", reason });
+    const ending = { kind: "start_failed" as const, reason };
+    const { status, error_message } = finalOutcome(ending);
     const final = await moveRun(this.parts, record.run_id, {
       to: status,
       changes: { completed_at: now, error_message, artifacts: 0 },
+      prepare: this.parts.retries.plan(ending),
     });
     return final ?? running;
   }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { type ParameterDef, paramValueSchema } from "../modules/schema.ts";
 import { maskSecrets, secretNames } from "../modules/secrets.ts";
 import type { Progress } from "../logs/markers.ts";
-import { RUN_STATUSES, type RunRecord } from "./model.ts";
+import { RUN_STATUSES, RUN_TRIGGERS, type RunRecord } from "./model.ts";
 
 /** The contract's RUN. */
 export const runViewSchema = z.object({
@@ -27,6 +27,10 @@ export const runViewSchema = z.object({
   result: z.unknown().nullable(),
   /** Files in the run's output folder once it is final; null before. */
   artifacts: z.number().int().nullable(),
+  trigger: z.enum(RUN_TRIGGERS),
+  schedule_id: z.string().nullable(),
+  attempt: z.number().int(),
+  retry_of: z.string().nullable(),
 });
 export type RunView = z.infer<typeof runViewSchema>;
 
@@ -70,6 +74,10 @@ export function toRunView(
     ...(live.progress ?? progressOf(record)),
     result: live.result ?? null,
     artifacts: record.artifacts,
+    trigger: record.trigger,
+    schedule_id: record.schedule_id,
+    attempt: record.attempt,
+    retry_of: record.retry_of,
   };
 }
 

@@ -1,3 +1,5 @@
+import { KvMessages } from "../kv/messages.ts";
+
 /**
  * A durable nudge that makes the service look at its queue again: after a restart, or if an
  * in-process wake-up was lost. Admission itself never depends on it.
@@ -21,8 +23,12 @@ export interface WakeSource {
 export class KvQueueWake implements WakeSource {
   private stopped = false;
   private armed = false;
+  private readonly messages: KvMessages;
 
-  constructor(private readonly kv: Deno.Kv) {}
+  /** `messages` is the service's one router of KV queue messages (a new one for a bare KV). */
+  constructor(kv: Deno.Kv, messages?: KvMessages) {
+    this.messages = messages ?? new KvMessages(kv);
+  }
 
   attach(op: Deno.AtomicOperation): void {
     if (this.armed) return;
@@ -35,11 +41,9 @@ export class KvQueueWake implements WakeSource {
   }
 
   start(onWake: () => void): void {
-    this.kv.listenQueue(() => {
+    this.messages.on("queue-wake", () => {
       this.armed = false;
       if (!this.stopped) onWake();
-    }).catch(() => {
-      // Ends when KV closes.
     });
   }
 

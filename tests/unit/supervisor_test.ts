@@ -39,6 +39,7 @@ async function setup(): Promise<{ parts: RunParts; kv: Deno.Kv; run: RunRecord }
       logMaxBytes: 1_000_000,
     },
     wakeQueue: () => {},
+    retries: { plan: () => undefined },
   };
   const run = newRunRecord({
     run_id: "q000000000000001",

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Services } from "../../services.ts";
-import { errorResponses, GUARD_ERRORS, jsonContent, SECURED } from "../openapi.ts";
-import { ListRunsQuery, Run, RunIdParam, RunList } from "../schemas.ts";
+import { BODY_ERRORS, errorResponses, GUARD_ERRORS, jsonContent, SECURED } from "../openapi.ts";
+import { ListRunsQuery, RerunBody, Run, RunIdParam, RunList } from "../schemas.ts";
 
 const common = { tags: ["runs"], security: SECURED };
 
@@ -44,13 +44,38 @@ const cancelRun = createRoute({
   },
 });
 
-/** Run listing, detail and cancel. */
+const rerun = createRoute({
+  ...common,
+  method: "post",
+  path: "/api/runs/{run_id}/rerun",
+  operationId: "rerunRun",
+  summary: "Run the same module again with the old values, the given ones replacing them",
+  request: {
+    params: RunIdParam,
+    body: { content: { "application/json": { schema: RerunBody } }, required: true },
+  },
+  responses: {
+    202: jsonContent(Run, "Accepted: the new run, running or queued"),
+    ...errorResponses(
+      ...GUARD_ERRORS,
+      ...BODY_ERRORS,
+      "RUN_NOT_FOUND",
+      "MODULE_NOT_FOUND",
+      "MODULE_UNAVAILABLE",
+      "QUEUE_FULL",
+      "SHUTTING_DOWN",
+    ),
+  },
+});
+
+/** Run listing, detail, cancel and re-run. */
 export function runRoutes(app: OpenAPIHono, s: Services): void {
   app.openapi(listRuns, async (c) => {
     const q = c.req.valid("query");
     const page = await s.runs.list({
       moduleId: q.module_id,
       status: q.status,
+      trigger: q.trigger,
       limit: q.limit,
       cursor: q.cursor,
       offset: q.offset,
@@ -58,6 +83,10 @@ export function runRoutes(app: OpenAPIHono, s: Services): void {
     return c.json({ ...page, limit: q.limit }, 200);
   });
   app.openapi(getRun, async (c) => c.json(await s.runs.get(c.req.valid("param").run_id), 200));
+  app.openapi(rerun, async (c) => {
+    const { run_id } = c.req.valid("param");
+    return c.json(await s.runs.rerun(run_id, c.req.valid("json").parameters), 202);
+  });
   app.openapi(
     cancelRun,
     async (c) => c.json(await s.runs.cancel(c.req.valid("param").run_id), 200),

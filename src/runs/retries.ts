@@ -1,0 +1,109 @@
+import { keys } from "../kv/keys.ts";
+import type { KvMessage, KvMessages } from "../kv/messages.ts";
+import type { ModuleCatalog } from "../modules/catalog.ts";
+import type { RunRecord } from "./model.ts";
+import type { RunRequest } from "./submission.ts";
+import type { Ending } from "./transitions.ts";
+
+/** The queue message that submits a retry once its delay has passed. */
+interface RetryMessage extends KvMessage {
+  kind: "retry";
+  /** The run that failed. */
+  run_id: string;
+  module_id: string;
+  /** Its values, passwords included: a pending retry needs them as a queued run does. */
+  parameters: RunRecord["parameters"];
+  attempt: number;
+  retry_of: string;
+}
+
+/** Endings that earn a retry: a failure of the run itself, never a cancel or a shutdown. */
+const RETRIED: ReadonlySet<Ending["kind"]> = new Set([
+  "exit",
+  "start_failed",
+  "timeout",
+  "server_lost",
+]);
+
+/** What retries need of the rest of the service. */
+export interface RetryDeps {
+  kv: Deno.Kv;
+  catalog: ModuleCatalog;
+  /** KV queues, or null on KV Connect (no queues: retries then wait in memory, not durably). */
+  messages: KvMessages | null;
+  submit(request: RunRequest): Promise<RunRecord>;
+}
+
+/**
+ * Retries of failed runs, per module (`retries`, `retry_delay_seconds`). The retry is a KV queue
+ * message with a delay, enqueued in the same atomic write that makes the run final, so a retry
+ * due while the server is down is submitted after the next start.
+ */
+export class Retries {
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+
+  constructor(private readonly deps: RetryDeps) {}
+
+  /** Starts handling retry messages. */
+  start(): void {
+    this.deps.messages?.on("retry", (message) => this.submit(message as RetryMessage));
+  }
+
+  /** Drops retries waiting in memory (KV Connect only; queued messages survive in KV). */
+  stop(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /**
+   * The retry a run earns by `ending`, as an addition to its final write; undefined when none:
+   * the run did not fail on its own, or its module has no attempts left.
+   */
+  plan(
+    ending: Ending,
+    exitCode?: number | null,
+  ): ((op: Deno.AtomicOperation, current: RunRecord) => void) | undefined {
+    if (!RETRIED.has(ending.kind) || (ending.kind === "exit" && exitCode === 0)) return undefined;
+    return (op, current) => {
+      const module = this.deps.catalog.get(current.module_id);
+      if (module === undefined || current.attempt > module.def.retries) return;
+      const message: RetryMessage = {
+        kind: "retry",
+        run_id: current.run_id,
+        module_id: current.module_id,
+        parameters: current.parameters,
+        attempt: current.attempt + 1,
+        retry_of: current.retry_of ?? current.run_id,
+      };
+      const delay = Math.round(module.def.retry_delay_seconds * 1000);
+      if (this.deps.messages !== null) op.enqueue(message, { delay });
+      else {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          void this.submit(message);
+        }, delay);
+        this.timers.add(timer);
+      }
+    };
+  }
+
+  /** Submits a retry once, however often its message arrives; a refusal is logged, not retried. */
+  private async submit(message: RetryMessage): Promise<void> {
+    const done = keys.retried(message.run_id);
+    if ((await this.deps.kv.get(done)).versionstamp !== null) return;
+    try {
+      const run = await this.deps.submit({
+        moduleId: message.module_id,
+        parameters: message.parameters,
+        saveConfig: false,
+        recordUnavailable: true,
+        origin: { trigger: "retry", attempt: message.attempt, retry_of: message.retry_of },
+      });
+      await this.deps.kv.set(done, run.run_id, { expireIn: 7 * 24 * 3600 * 1000 });
+    } catch (err) {
+      if (err instanceof Error && /shutting down/i.test(err.message)) throw err; // after the start
+      await this.deps.kv.set(done, null, { expireIn: 7 * 24 * 3600 * 1000 });
+      console.error(`retry of run ${message.run_id} was refused:`, err);
+    }
+  }
+}
