@@ -14,6 +14,9 @@ import { RunStore } from "./runs/store.ts";
 import { KvQueueWake, PollingWake } from "./runs/wake.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import { KvMessages } from "./kv/messages.ts";
+import { Schedules } from "./schedules/service.ts";
+import { ScheduleStore } from "./schedules/store.ts";
+import { ScheduleTimer } from "./schedules/timer.ts";
 import { join } from "node:path";
 import { ArtifactStore } from "./artifacts/store.ts";
 import { ResultStore } from "./runs/results.ts";
@@ -84,6 +87,11 @@ export async function createRunner(
     options: settings,
   });
   const lifecycle = new Lifecycle();
+  const scheduleStore = new ScheduleStore(kv);
+  const timer = new ScheduleTimer(scheduleStore, {
+    submit: (request) => runs.submitRequest(request),
+    record: (runId) => runs.record(runId),
+  });
   const services: Services = {
     settings,
     version: denoJson.version,
@@ -99,6 +107,7 @@ export async function createRunner(
     runs,
     lifecycle,
     artifacts,
+    schedules: new Schedules({ store: scheduleStore, catalog, timer }),
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
   const retention = new RetentionSweeper({ store, logs, results, artifacts }, {
@@ -111,10 +120,12 @@ export async function createRunner(
     kv,
     async start() {
       await runs.init();
+      await timer.start();
       retention.start();
     },
     shutdown(beforeClose) {
       closed ??= (async () => {
+        await timer.stop();
         await runs.shutdown();
         await lifecycle.end(1000);
         await retention.stop();

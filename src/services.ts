@@ -10,6 +10,7 @@ import type { RunService } from "./runs/service.ts";
 import type { RunStore } from "./runs/store.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
+import type { Schedules } from "./schedules/service.ts";
 import type { Settings } from "./settings.ts";
 
 /** The services the routes are given; built once in src/runner.ts. */
@@ -28,6 +29,7 @@ export interface Services {
   runs: RunService;
   lifecycle: Lifecycle;
   artifacts: ArtifactStore;
+  schedules: Schedules;
   /** How often an idle SSE stream sends a keep-alive comment. */
   readonly sseKeepAliveMs: number;
 }

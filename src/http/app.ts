@@ -18,6 +18,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { moduleRoutes } from "./routes/modules.ts";
 import { runRoutes } from "./routes/runs.ts";
+import { scheduleRoutes } from "./routes/schedules.ts";
 import { streamRoutes } from "./routes/stream.ts";
 
 /**
@@ -78,6 +79,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
   logRoutes(app, s);
   streamRoutes(app, s);
   artifactRoutes(app, s);
+  scheduleRoutes(app, s);
   docsRoutes(app, s);
   app.notFound((c) =>
     errorResponse(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`), c)

@@ -4,6 +4,7 @@ import { logLineSchema } from "../logs/line.ts";
 import { paramValueSchema } from "../modules/schema.ts";
 import { moduleViewSchema } from "../modules/views.ts";
 import { RUN_STATUSES, RUN_TRIGGERS } from "../runs/model.ts";
+import { OVERLAP_POLICIES, scheduleViewSchema } from "../schedules/model.ts";
 import { runViewSchema } from "../runs/view.ts";
 import { queryInt } from "./openapi.ts";
 
@@ -100,6 +101,25 @@ export const StreamHeaders = z.object({
     description: "Resume after this line (what EventSource sends on reconnect).",
   }),
 });
+
+export const Schedule = scheduleViewSchema.openapi("Schedule");
+export const ScheduleList = z.object({ schedules: z.array(Schedule), total: z.number().int() })
+  .openapi("ScheduleList");
+
+const scheduleFields = {
+  module_id: z.string().min(1).max(200),
+  cron: z.string().min(1).max(200).openapi({ example: "0 * * * *" }),
+  parameters: parameterValues.optional(),
+  timezone: z.string().min(1).max(100).optional().openapi({ example: "Europe/Prague" }),
+  enabled: z.boolean().optional(),
+  overlap: z.enum(OVERLAP_POLICIES).optional(),
+};
+
+/** Body of POST /api/schedules. */
+export const ScheduleBody = z.object(scheduleFields).openapi("ScheduleRequest");
+
+/** Body of PATCH /api/schedules/{id}: any of the fields. */
+export const SchedulePatch = z.object(scheduleFields).partial().openapi("SchedulePatch");
 
 export const ArtifactList = z.object({
   run_id: z.string(),

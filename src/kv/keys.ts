@@ -32,6 +32,8 @@ export const keys = {
   logPrefix: (runId: string) => ["log", runId] as const,
   logUpTo: (runId: string, seq: number) => ["log", runId, seq] as const,
   preset: (moduleId: string) => ["preset", moduleId] as const,
+  schedule: (scheduleId: string) => ["schedule", scheduleId] as const,
+  schedulePrefix: () => ["schedule"] as const,
   /** Set once the retry of a run was submitted: queue messages may come twice. */
   retried: (runId: string) => ["retried", runId] as const,
   /** A run's `::result` JSON text, in parts of at most 63 KiB. */

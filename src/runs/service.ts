@@ -15,7 +15,7 @@ import { QueuePump } from "./pump.ts";
 import { recoverLostRun } from "./recovery.ts";
 import { RunRegistry } from "./registry.ts";
 import type { RunStore } from "./store.ts";
-import { Submissions } from "./submission.ts";
+import { type RunRequest, Submissions } from "./submission.ts";
 import { RunSupervisor } from "./supervisor.ts";
 import { type RunView, toRunView } from "./view.ts";
 import type { WakeSource } from "./wake.ts";
@@ -150,6 +150,11 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
       origin: { trigger: "rerun" },
     });
     return await this.view(record);
+  }
+
+  /** Submits a run as described (schedule fires use this); resolves with its stored record. */
+  submitRequest(request: RunRequest): Promise<RunRecord> {
+    return this.submissions.submit(request);
   }
 
   /** The run as callers see it; 404 when unknown. */

@@ -1,0 +1,102 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Services } from "../../services.ts";
+import { BODY_ERRORS, errorResponses, GUARD_ERRORS, jsonContent, SECURED } from "../openapi.ts";
+import { Message, Schedule, ScheduleBody, ScheduleList, SchedulePatch } from "../schemas.ts";
+
+const common = { tags: ["schedules"], security: SECURED };
+const ScheduleIdParam = z.object({
+  schedule_id: z.string().openapi({ param: { name: "schedule_id", in: "path" } }),
+});
+
+const createSchedule = createRoute({
+  ...common,
+  method: "post",
+  path: "/api/schedules",
+  operationId: "createSchedule",
+  summary: "Create a cron schedule of a module (parameters validated as a run's)",
+  request: { body: { content: { "application/json": { schema: ScheduleBody } }, required: true } },
+  responses: {
+    201: jsonContent(Schedule, "The schedule, with its next_run_at"),
+    ...errorResponses(...GUARD_ERRORS, ...BODY_ERRORS, "MODULE_NOT_FOUND"),
+  },
+});
+
+const listSchedules = createRoute({
+  ...common,
+  method: "get",
+  path: "/api/schedules",
+  operationId: "listSchedules",
+  summary: "Every schedule, optionally of one module",
+  request: { query: z.object({ module_id: z.string().max(200).optional() }) },
+  responses: {
+    200: jsonContent(ScheduleList, "The schedules"),
+    ...errorResponses(...GUARD_ERRORS, "VALIDATION_ERROR"),
+  },
+});
+
+const getSchedule = createRoute({
+  ...common,
+  method: "get",
+  path: "/api/schedules/{schedule_id}",
+  operationId: "getSchedule",
+  summary: "One schedule",
+  request: { params: ScheduleIdParam },
+  responses: {
+    200: jsonContent(Schedule, "The schedule"),
+    ...errorResponses(...GUARD_ERRORS, "SCHEDULE_NOT_FOUND"),
+  },
+});
+
+const patchSchedule = createRoute({
+  ...common,
+  method: "patch",
+  path: "/api/schedules/{schedule_id}",
+  operationId: "updateSchedule",
+  summary: "Change any of a schedule's fields",
+  request: {
+    params: ScheduleIdParam,
+    body: { content: { "application/json": { schema: SchedulePatch } }, required: true },
+  },
+  responses: {
+    200: jsonContent(Schedule, "The changed schedule"),
+    ...errorResponses(...GUARD_ERRORS, ...BODY_ERRORS, "SCHEDULE_NOT_FOUND", "MODULE_NOT_FOUND"),
+  },
+});
+
+const deleteSchedule = createRoute({
+  ...common,
+  method: "delete",
+  path: "/api/schedules/{schedule_id}",
+  operationId: "deleteSchedule",
+  summary: "Delete a schedule: it never fires again",
+  request: { params: ScheduleIdParam },
+  responses: {
+    200: jsonContent(Message, "Deleted"),
+    ...errorResponses(...GUARD_ERRORS, "FORBIDDEN_ORIGIN", "SCHEDULE_NOT_FOUND"),
+  },
+});
+
+/** Cron schedules of modules. */
+export function scheduleRoutes(app: OpenAPIHono, s: Services): void {
+  app.openapi(
+    createSchedule,
+    async (c) => c.json(await s.schedules.create(c.req.valid("json")), 201),
+  );
+  app.openapi(listSchedules, async (c) => {
+    const schedules = await s.schedules.list(c.req.valid("query").module_id);
+    return c.json({ schedules, total: schedules.length }, 200);
+  });
+  app.openapi(
+    getSchedule,
+    async (c) => c.json(await s.schedules.get(c.req.valid("param").schedule_id), 200),
+  );
+  app.openapi(patchSchedule, async (c) => {
+    const { schedule_id } = c.req.valid("param");
+    return c.json(await s.schedules.update(schedule_id, c.req.valid("json")), 200);
+  });
+  app.openapi(
+    deleteSchedule,
+    async (c) =>
+      c.json({ message: await s.schedules.delete(c.req.valid("param").schedule_id) }, 200),
+  );
+}

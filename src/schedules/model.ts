@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { paramValueSchema } from "../modules/schema.ts";
+
+export const OVERLAP_POLICIES = ["skip", "queue"] as const;
+
+/** A schedule as stored in Deno KV; times are epoch milliseconds. */
+export const scheduleRecordSchema = z.object({
+  schedule_id: z.string(),
+  module_id: z.string(),
+  cron: z.string(),
+  timezone: z.string(),
+  /** Validated values, as a run's; password values are kept (each fire needs them). */
+  parameters: z.record(z.string(), paramValueSchema),
+  enabled: z.boolean(),
+  overlap: z.enum(OVERLAP_POLICIES),
+  last_run_at: z.number().nullable(),
+  last_run_id: z.string().nullable(),
+  created_at: z.number(),
+  updated_at: z.number(),
+  /** Fires left out because the previous run was still queued or running (overlap "skip"). */
+  skipped_fires: z.number().int().default(0),
+  /** Fires the submission refused (queue full, shutting down). */
+  refused_fires: z.number().int().default(0),
+});
+export type ScheduleRecord = z.infer<typeof scheduleRecordSchema>;
+
+/** The contract's SCHEDULE. */
+export const scheduleViewSchema = z.object({
+  schedule_id: z.string(),
+  module_id: z.string(),
+  cron: z.string(),
+  timezone: z.string(),
+  parameters: z.record(z.string(), paramValueSchema),
+  enabled: z.boolean(),
+  overlap: z.enum(OVERLAP_POLICIES),
+  next_run_at: z.string().nullable(),
+  last_run_at: z.string().nullable(),
+  last_run_id: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  skipped_fires: z.number().int(),
+  refused_fires: z.number().int(),
+});
+export type ScheduleView = z.infer<typeof scheduleViewSchema>;
+
+/** What a caller may set on a schedule (all of it at creation, any of it with PATCH). */
+export interface ScheduleInput {
+  module_id?: string;
+  cron?: string;
+  timezone?: string;
+  parameters?: Record<string, unknown>;
+  enabled?: boolean;
+  overlap?: (typeof OVERLAP_POLICIES)[number];
+}
