@@ -14,6 +14,9 @@ import { RunStore } from "./runs/store.ts";
 import { KvQueueWake, PollingWake } from "./runs/wake.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import { KvMessages } from "./kv/messages.ts";
+import { Metrics } from "./metrics/metrics.ts";
+import { settlesWithin } from "./timing.ts";
+import { Deliveries } from "./webhooks/deliveries.ts";
 import { Schedules } from "./schedules/service.ts";
 import { ScheduleStore } from "./schedules/store.ts";
 import { ScheduleTimer } from "./schedules/timer.ts";
@@ -73,6 +76,8 @@ export async function createRunner(
   const results = new ResultStore(kv);
   const remote = isKvConnectUrl(settings.kvPath) && options.kv === undefined;
   const messages = remote ? null : new KvMessages(kv);
+  // Deliveries need the run service and the run service plans deliveries: bound once both exist.
+  let deliveries: Deliveries | null = null;
   const runs = new RunService({
     store,
     logs,
@@ -84,7 +89,28 @@ export async function createRunner(
     wake: messages === null ? new PollingWake() : new KvQueueWake(kv, messages),
     kv,
     messages,
+    webhooks: { plan: (op, current) => deliveries?.plan(op, current) },
     options: settings,
+  });
+  const metrics = new Metrics({
+    running: () => runs.activeCount,
+    queued: () => runs.queuedCount,
+    liveLines: () => runs.liveLines(),
+  });
+  events.subscribeAll((record) =>
+    metrics.runFinished(record, runs.liveWriter(record.run_id)?.streamCounts ?? null)
+  );
+  deliveries = new Deliveries({
+    kv,
+    messages,
+    webhookUrl: settings.webhookUrl,
+    secret: settings.webhookSecret,
+    moduleUrl: (moduleId) => catalog.get(moduleId)?.def.webhook_url,
+    view: async (runId) => {
+      const record = await runs.record(runId);
+      return record === null ? null : await runs.view(record);
+    },
+    failed: () => metrics.webhookFailed(),
   });
   const lifecycle = new Lifecycle();
   const scheduleStore = new ScheduleStore(kv);
@@ -107,6 +133,7 @@ export async function createRunner(
     runs,
     lifecycle,
     artifacts,
+    metrics,
     schedules: new Schedules({ store: scheduleStore, catalog, timer }),
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
@@ -119,7 +146,18 @@ export async function createRunner(
     retention,
     kv,
     async start() {
+      metrics.seed(
+        (await Promise.all(catalog.modules.map(async (m) => {
+          const stats = await store.moduleStats(m.def.id);
+          return (["completed", "failed", "cancelled"] as const).map((status) => ({
+            moduleId: m.def.id,
+            status,
+            count: stats[status],
+          }));
+        }))).flat(),
+      );
       await runs.init();
+      deliveries!.start();
       await timer.start();
       retention.start();
     },
@@ -128,6 +166,7 @@ export async function createRunner(
         await timer.stop();
         await runs.shutdown();
         await lifecycle.end(1000);
+        await settlesWithin(deliveries!.stop(), 1000);
         await retention.stop();
         await beforeClose?.();
         kv.close();

@@ -11,6 +11,7 @@ import type { RunStore } from "./runs/store.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
 import type { Schedules } from "./schedules/service.ts";
+import type { Metrics } from "./metrics/metrics.ts";
 import type { Settings } from "./settings.ts";
 
 /** The services the routes are given; built once in src/runner.ts. */
@@ -30,6 +31,7 @@ export interface Services {
   lifecycle: Lifecycle;
   artifacts: ArtifactStore;
   schedules: Schedules;
+  metrics: Metrics;
   /** How often an idle SSE stream sends a keep-alive comment. */
   readonly sseKeepAliveMs: number;
 }

@@ -33,6 +33,8 @@ const ENV_DEFAULTS = {
   PRISMQ_CORS_ORIGINS: "http://localhost:5173,http://127.0.0.1:5173",
   PRISMQ_API_TOKEN: "",
   PRISMQ_ALLOWED_HOSTS: "",
+  PRISMQ_WEBHOOK_URL: "",
+  PRISMQ_WEBHOOK_SECRET: "",
 } as const;
 
 export type SettingName = keyof typeof ENV_DEFAULTS;
@@ -55,6 +57,11 @@ const settingsSchema = z.object({
     s.split(",").map((o) => o.trim()).filter((o) => o.length > 0)
   ),
   PRISMQ_API_TOKEN: z.string(),
+  PRISMQ_WEBHOOK_URL: z.string().trim().refine(
+    (s) => s === "" || isHttpUrl(s),
+    "expected an http:// or https:// URL",
+  ),
+  PRISMQ_WEBHOOK_SECRET: z.string(),
   PRISMQ_ALLOWED_HOSTS: z.string().transform((s) =>
     s.split(",").map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0)
   ),
@@ -79,6 +86,10 @@ export interface Settings {
   apiToken: string | null;
   /** Host names (besides the loopback ones) a request's `Host` may name while bound to loopback. */
   allowedHosts: string[];
+  /** Where every final run is POSTed, besides a module's own `webhook_url`; null for nowhere. */
+  webhookUrl: string | null;
+  /** Key of the deliveries' HMAC-SHA256 signature; null for unsigned deliveries. */
+  webhookSecret: string | null;
 }
 
 /** Turns `--data-dir x` / `--port=9000` into `{PRISMQ_DATA_DIR: "x", PRISMQ_PORT: "9000"}`. */
@@ -141,6 +152,8 @@ export function parseSettings(
     corsOrigins: s.PRISMQ_CORS_ORIGINS,
     apiToken: s.PRISMQ_API_TOKEN === "" ? null : s.PRISMQ_API_TOKEN,
     allowedHosts: s.PRISMQ_ALLOWED_HOSTS,
+    webhookUrl: s.PRISMQ_WEBHOOK_URL === "" ? null : s.PRISMQ_WEBHOOK_URL,
+    webhookSecret: s.PRISMQ_WEBHOOK_SECRET === "" ? null : s.PRISMQ_WEBHOOK_SECRET,
   };
 }
 
@@ -158,6 +171,16 @@ function requireTokenOffLoopback(host: string, token: string): void {
 export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
   return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** True for an absolute http:// or https:// URL. */
+export function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
 }
 
 /** True for a KV Connect URL (a remote database, which has no KV queues). */

@@ -16,6 +16,7 @@ import { artifactRoutes } from "./routes/artifacts.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { logRoutes } from "./routes/logs.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { moduleRoutes } from "./routes/modules.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
@@ -56,7 +57,9 @@ export function createHttpApp(s: Services): OpenAPIHono {
   );
   app.use("/api/*", requireAllowedOrigin(settings.corsOrigins));
   if (settings.apiToken !== null) {
-    app.use("/api/*", requireBearerToken(settings.apiToken, ["/api/health"]));
+    const auth = requireBearerToken(settings.apiToken, ["/api/health"]);
+    app.use("/api/*", auth);
+    app.use("/metrics", auth);
   }
   app.use("/api/*", requireJsonBody());
   app.use(
@@ -80,6 +83,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
   streamRoutes(app, s);
   artifactRoutes(app, s);
   scheduleRoutes(app, s);
+  metricsRoutes(app, s);
   docsRoutes(app, s);
   app.notFound((c) =>
     errorResponse(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`), c)

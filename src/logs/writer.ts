@@ -90,6 +90,8 @@ export class RunLogWriter {
   flushedSeq = 0;
   /** True once output was dropped for passing maxBytes. */
   truncated = false;
+  /** Lines taken so far, by stream (metrics). */
+  readonly streamCounts: Record<LogStream, number> = { stdout: 0, stderr: 0, system: 0 };
 
   /** Bytes of every line taken, as stored (header included). */
   private storedBytes = 0;
@@ -181,6 +183,7 @@ export class RunLogWriter {
 
   private add(stream: LogStream, level: LevelCode, bytes: Uint8Array): void {
     const seq = ++this.lastSeq;
+    this.streamCounts[stream]++;
     this.storedBytes += HEADER_BYTES + bytes.length;
     const ts = Date.now();
     let chunk = this.open;

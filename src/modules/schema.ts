@@ -51,6 +51,9 @@ export const moduleSchema = z.object({
   /** Failed runs (not cancelled ones) are tried again this many times. */
   retries: z.number().int().min(0).max(10).default(0),
   retry_delay_seconds: z.number().min(0).max(86_400).default(10),
+  /** Where this module's final runs are POSTed, besides PRISMQ_WEBHOOK_URL. */
+  webhook_url: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+    .optional(),
 }).superRefine((module, ctx) => {
   const names = new Set<string>();
   module.parameters.forEach((p, i) => {

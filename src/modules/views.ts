@@ -22,6 +22,7 @@ export const moduleViewSchema = z.object({
   env: z.record(z.string(), z.string()).optional(),
   retries: z.number().int(),
   retry_delay_seconds: z.number(),
+  webhook_url: z.string().optional(),
   available: z.boolean(),
   unavailable_reason: z.string().nullable(),
   last_run: z.string().nullable(),

@@ -5,7 +5,7 @@ import type { RunHandle } from "./registry.ts";
 import { finalOutcome } from "./transitions.ts";
 
 /** What cancelling works with. */
-type CancelParts = Pick<RunParts, "store" | "events" | "admission" | "registry">;
+type CancelParts = Pick<RunParts, "store" | "events" | "admission" | "registry" | "webhooks">;
 
 /**
  * Cancels a run and resolves with its final record; 404 when it is unknown, 409 when it is final
@@ -36,7 +36,7 @@ export async function cancelRun(parts: CancelParts, runId: string): Promise<RunR
  * not queued. The caller has taken the run out of the waiting line first.
  */
 export function cancelQueuedRun(
-  parts: Pick<RunParts, "store" | "events">,
+  parts: Pick<RunParts, "store" | "events" | "webhooks">,
   runId: string,
 ): Promise<RunRecord | null> {
   const { status, error_message } = finalOutcome({ kind: "cancelled" });

@@ -21,9 +21,18 @@ export class RunEvents {
     return addListener(this.listeners, runId, listener);
   }
 
+  private readonly everyRun = new Set<(record: RunRecord) => void>();
+
+  /** Calls `listener` after each status change of any run (metrics). */
+  subscribeAll(listener: (record: RunRecord) => void): () => void {
+    this.everyRun.add(listener);
+    return () => this.everyRun.delete(listener);
+  }
+
   /** Tells the run's followers about its new status. */
   emit(record: RunRecord): void {
     for (const listener of this.listeners.get(record.run_id) ?? []) listener(record);
+    for (const listener of this.everyRun) listener(record);
   }
 }
 

@@ -2,7 +2,7 @@ import type { LogStore } from "../logs/store.ts";
 import type { ModuleCatalog } from "../modules/catalog.ts";
 import type { Admission } from "./admission.ts";
 import type { RunEvents } from "./events.ts";
-import type { RunRecord, RunStatus } from "./model.ts";
+import { isFinal, type RunRecord, type RunStatus } from "./model.ts";
 import type { RunRegistry } from "./registry.ts";
 import type { Retries } from "./retries.ts";
 import type { ResultStore } from "./results.ts";
@@ -37,6 +37,8 @@ export interface RunParts {
   wakeQueue(): void;
   /** The retry a failed run earns, if any, as part of its final write. */
   retries: Pick<Retries, "plan">;
+  /** Adds a final run's webhook deliveries to its final write. */
+  webhooks: { plan(op: Deno.AtomicOperation, current: RunRecord): void };
 }
 
 /** A status change to store: the new status and the fields that change with it. */
@@ -49,11 +51,18 @@ export interface Move {
 
 /** Stores a run's status change and tells its followers; null when the move is not allowed. */
 export async function moveRun(
-  parts: Pick<RunParts, "store" | "events">,
+  parts: Pick<RunParts, "store" | "events" | "webhooks">,
   runId: string,
   move: Move,
 ): Promise<RunRecord | null> {
-  const record = await parts.store.transition(runId, move.to, move.changes ?? {}, move.prepare);
+  // Every final write carries the run's webhook deliveries, so none is lost to a crash.
+  const prepare = isFinal(move.to)
+    ? (op: Deno.AtomicOperation, current: RunRecord) => {
+      move.prepare?.(op, current);
+      parts.webhooks.plan(op, current);
+    }
+    : move.prepare;
+  const record = await parts.store.transition(runId, move.to, move.changes ?? {}, prepare);
   if (record !== null) parts.events.emit(record);
   return record;
 }

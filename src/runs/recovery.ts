@@ -6,7 +6,7 @@ import {
   stopAction,
 } from "../process/tree_kill.ts";
 import type { RunRecord } from "./model.ts";
-import type { RunParts } from "./parts.ts";
+import { moveRun, type RunParts } from "./parts.ts";
 import { finalOutcome } from "./transitions.ts";
 
 /**
@@ -14,10 +14,10 @@ import { finalOutcome } from "./transitions.ts";
  * during this run"), with a last system line, and kills what is left of its process group.
  */
 export async function recoverLostRun(
-  parts: Pick<RunParts, "store" | "logs" | "artifacts" | "retries">,
+  parts: Pick<RunParts, "store" | "events" | "logs" | "artifacts" | "retries" | "webhooks">,
   record: RunRecord,
 ): Promise<void> {
-  const { store, logs, artifacts } = parts;
+  const { logs, artifacts } = parts;
   const pid = record.pid;
   if (pid !== null && processGroupAlive(pid)) {
     const useKillCommand = Deno.build.os !== "windows" && !canSignalDirectly();
@@ -36,10 +36,14 @@ export async function recoverLostRun(
   // A chunk the crash left half-written at that seq would otherwise mix with this line's.
   await logs.deleteChunk(record.run_id, line.seq);
   await logs.writeChunk(record.run_id, [line]);
-  await store.transition(record.run_id, outcome.status, {
-    completed_at: Date.now(),
-    error_message: outcome.error_message,
-    log_lines: line.seq,
-    artifacts: await artifacts.count(record.run_id),
-  }, parts.retries.plan(ending));
+  await moveRun(parts, record.run_id, {
+    to: outcome.status,
+    changes: {
+      completed_at: Date.now(),
+      error_message: outcome.error_message,
+      log_lines: line.seq,
+      artifacts: await artifacts.count(record.run_id),
+    },
+    prepare: parts.retries.plan(ending),
+  });
 }

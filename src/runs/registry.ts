@@ -21,6 +21,8 @@ export interface RunHandle {
    * failed KV write leaves it). Rejects only when a queued run's cancel could not be written.
    */
   readonly finished: Promise<RunRecord | null>;
+  /** The run's module, where known (metrics of live runs). */
+  readonly moduleId?: string;
   /** What a running run reported so far (fresher than its record, which is written once a second). */
   live?(): { progress: Progress; result: unknown };
 }

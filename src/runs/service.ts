@@ -2,6 +2,7 @@ import { runNotFound } from "../errors.ts";
 import type { RunLogSource } from "../logs/reader.ts";
 import type { LogStore } from "../logs/store.ts";
 import type { RunLogWriter } from "../logs/writer.ts";
+import type { LogStream } from "../logs/line.ts";
 import type { ModuleCatalog } from "../modules/catalog.ts";
 import type { PresetStore } from "../modules/presets.ts";
 import { Admission } from "./admission.ts";
@@ -40,6 +41,8 @@ export interface RunServiceDeps {
   kv: Deno.Kv;
   /** KV queue messages; null on KV Connect, which has no queues. */
   messages: KvMessages | null;
+  /** Adds a final run's webhook deliveries to its final write. */
+  webhooks: RunParts["webhooks"];
   options: RunServiceOptions;
 }
 
@@ -83,6 +86,7 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
       options,
       wakeQueue: () => this.pump.kick(),
       retries: { plan: (ending, exitCode) => this.retries.plan(ending, exitCode) },
+      webhooks: deps.webhooks,
     };
     this.retries = new Retries({
       kv: deps.kv,
@@ -191,6 +195,13 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
   /** Cancels a queued or running run and answers with the final run; 409 when already final. */
   async cancel(runId: string): Promise<RunView> {
     return this.view(await cancelRun(this.parts, runId));
+  }
+
+  /** Lines each live run has written so far (metrics). */
+  liveLines(): { moduleId: string; counts: Record<LogStream, number> }[] {
+    return this.parts.registry.all().flatMap((h) =>
+      h.writer && h.moduleId ? [{ moduleId: h.moduleId, counts: h.writer.streamCounts }] : []
+    );
   }
 
   /** The live log writer of a running run, or null. */

@@ -31,6 +31,8 @@ export type RunChanges = Partial<Omit<RunRecord, "run_id" | "status" | "order" |
 export interface ModuleStats {
   total: number;
   completed: number;
+  failed: number;
+  cancelled: number;
   finished: number;
   lastRunAt: number | null;
 }
@@ -252,6 +254,8 @@ export class RunStore {
     return {
       total: counterValue(total),
       completed: done,
+      failed: counterValue(failed),
+      cancelled: counterValue(cancelled),
       finished: done + counterValue(failed) + counterValue(cancelled),
       lastRunAt: typeof last.value === "number" ? last.value : null,
     };

@@ -35,7 +35,7 @@ export class RunSupervisor implements RunHandle {
   /** Settles once the run is stored as running (with that record), or with null if it did not start. */
   readonly started: Promise<RunRecord | null>;
   readonly finished: Promise<RunRecord | null>;
-  private readonly moduleId: string;
+  readonly moduleId: string;
   private readonly startedOnce = Promise.withResolvers<RunRecord | null>();
   private execution: RunExecution | null = null;
   private readonly report: RunReport;

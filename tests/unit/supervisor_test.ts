@@ -40,6 +40,7 @@ async function setup(): Promise<{ parts: RunParts; kv: Deno.Kv; run: RunRecord }
     },
     wakeQueue: () => {},
     retries: { plan: () => undefined },
+    webhooks: { plan: () => {} },
   };
   const run = newRunRecord({
     run_id: "q000000000000001",
