@@ -29,6 +29,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  if (settings.corsOrigins.includes("*")) {
+    console.warn("warning: PRISMQ_CORS_ORIGINS=* lets every web page call this server's API");
+  }
   const interpreters = runner.services.catalog.modules.flatMap((m) =>
     m.interpreter ? [m.interpreter] : []
   );
@@ -63,10 +66,8 @@ async function main(): Promise<void> {
     if (err instanceof Deno.errors.AddrInUse) {
       fail(`invalid setting PRISMQ_PORT=${settings.port}: the port is already in use`);
     }
-    if (err instanceof Deno.errors.AddrNotAvailable || err instanceof Deno.errors.NotFound) {
-      fail(`invalid setting PRISMQ_HOST=${settings.host}: cannot bind to this address`);
-    }
-    throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    fail(`invalid setting PRISMQ_HOST=${settings.host}: cannot listen there (${why})`);
   }
   await runner.start();
   started.resolve();

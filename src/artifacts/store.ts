@@ -81,6 +81,9 @@ export class ArtifactStore {
     if (baseReal === null) throw notFound();
     const inside = await resolveInside(baseReal, join(this.folder(runId), ...name.split("/")));
     if (inside === null) throw notFound();
+    // Only regular files: opening a FIFO someone left there would wait forever.
+    const before = await Deno.stat(inside).catch(() => null);
+    if (before === null || !before.isFile) throw notFound();
     let file: Deno.FsFile;
     try {
       file = await Deno.open(inside, { read: true });

@@ -57,6 +57,11 @@ function toAppError(err: unknown): AppError {
         return new AppError("BAD_REQUEST", badRequestDetail(err.message));
       case 404:
         return new AppError("NOT_FOUND", err.message || "Not found.");
+      case 415:
+        return new AppError(
+          "UNSUPPORTED_MEDIA_TYPE",
+          "The request body must be JSON, sent with Content-Type: application/json.",
+        );
     }
   }
   return new AppError("INTERNAL_ERROR", "An unexpected error occurred.");

@@ -7,12 +7,26 @@ import { ConfigError } from "../errors.ts";
  * The OS releases the lock when the process dies, so a crash never leaves it held.
  */
 export async function lockDataDir(dataDir: string): Promise<Deno.FsFile> {
-  await Deno.mkdir(dataDir, { recursive: true });
-  const file = await Deno.open(join(dataDir, "runner.lock"), {
-    read: true,
-    write: true,
-    create: true,
-  });
+  let file: Deno.FsFile;
+  try {
+    await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });
+    file = await Deno.open(join(dataDir, "runner.lock"), {
+      read: true,
+      write: true,
+      create: true,
+      mode: 0o600,
+    });
+  } catch (err) {
+    if (err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotCapable) {
+      throw err;
+    }
+    const why = err instanceof Deno.errors.AlreadyExists || err instanceof Deno.errors.NotADirectory
+      ? "it is not a folder"
+      : err instanceof Error
+      ? err.message
+      : String(err);
+    throw new ConfigError(`invalid setting PRISMQ_DATA_DIR=${JSON.stringify(dataDir)}: ${why}`);
+  }
   if (!(await file.tryLock(true))) {
     file.close();
     throw new ConfigError(

@@ -34,7 +34,11 @@ export function parseMarkerLine(bytes: Uint8Array): Marker | null {
   let m = PROGRESS_PERCENT.exec(text);
   if (m) return progress(Number(m[1]), null, null, m[2]);
   m = PROGRESS_COUNT.exec(text);
-  if (m) return progress(null, Number(m[1]), Number(m[2]), m[3]);
+  if (m) {
+    const done = toCount(m[1]);
+    const total = toCount(m[2]);
+    return done === null || total === null ? null : progress(null, done, total, m[3]);
+  }
   m = RESULT.exec(text);
   return m ? { kind: "result", text: m[1] } : null;
 }
@@ -50,14 +54,20 @@ export function parseProgressBar(bytes: Uint8Array): Marker | null {
   const text = decoder.decode(bytes);
   const percent = BAR_PERCENT.exec(text);
   if (!percent) return null;
-  const count = BAR_COUNT.exec(text.slice(percent.index));
+  const counts = BAR_COUNT.exec(text.slice(percent.index));
   const description = text.slice(0, percent.index).replace(/[:\s]+$/, "").trim();
   return progress(
     Number(percent[1]),
-    count ? Number(count[1]) : null,
-    count ? Number(count[2]) : null,
+    counts ? toCount(counts[1]) : null,
+    counts ? toCount(counts[2]) : null,
     description,
   );
+}
+
+/** A count as a safe integer; a number past 2^53 (or 400 digits) is not taken as one. */
+function toCount(digits: string): number | null {
+  const value = Number(digits);
+  return Number.isSafeInteger(value) ? value : null;
 }
 
 function progress(
@@ -65,7 +75,8 @@ function progress(
   done: number | null,
   total: number | null,
   message: string | undefined,
-): Marker {
+): Marker | null {
+  if (percent !== null && !Number.isFinite(percent)) return null;
   const text = message?.trim();
   return { kind: "progress", percent, done, total, message: text ? text : null };
 }

@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type LogLevel } from "./level.ts";
+import { levelName, LOG_LEVELS, type LogLevel } from "./level.ts";
 import { type LogLine, type RawLine, toLogLine } from "./line.ts";
 import type { LogStore } from "./store.ts";
 import type { RunLogWriter } from "./writer.ts";
@@ -85,7 +85,8 @@ export class LogReader<R extends StoredRunLog = StoredRunLog> {
     q: LogQuery,
     found: { totalLines: number; truncated: boolean; min: number },
   ): Promise<LogPage> {
-    const keep = (raw: RawLine) => LOG_LEVELS.indexOf(toLogLine(raw).level) >= found.min;
+    const keep = (raw: RawLine) =>
+      LOG_LEVELS.indexOf(levelName(raw.level, raw.stream)) >= found.min;
     const start = q.tail !== undefined ? 0 : q.after ?? 0;
     const limit = q.tail ?? q.limit;
     let kept: RawLine[] = [];
@@ -94,8 +95,9 @@ export class LogReader<R extends StoredRunLog = StoredRunLog> {
       for (const raw of chunk) {
         if (keep(raw)) {
           kept.push(raw);
-          // A tail keeps the last matches; a page stops at its limit.
-          if (q.tail !== undefined && kept.length > limit) kept = kept.slice(-limit);
+          // A tail keeps the last matches (trimmed now and then, not at every line); a page
+          // stops at its limit.
+          if (q.tail !== undefined && kept.length >= 2 * limit) kept = kept.slice(-limit);
           else if (q.tail === undefined && kept.length >= limit) {
             scanned = raw.seq;
             break scan;
@@ -106,7 +108,7 @@ export class LogReader<R extends StoredRunLog = StoredRunLog> {
     }
     return {
       run_id: runId,
-      logs: kept.map(toLogLine),
+      logs: kept.slice(-limit).map(toLogLine),
       next_after: scanned,
       total_lines: Math.max(found.totalLines, scanned),
       truncated: found.truncated,

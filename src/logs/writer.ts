@@ -123,21 +123,24 @@ export class RunLogWriter {
   /** Takes one line of the process's output (already split; copied here). */
   output(stream: "stdout" | "stderr", bytes: Uint8Array): void {
     if (this.truncated || this.closed) return;
-    if (this.storedBytes + HEADER_BYTES + bytes.length > this.options.maxBytes - RESERVED_BYTES) {
-      this.truncated = true;
-      this.system(
-        `log limit of ${this.options.maxBytes} bytes reached with ${this.storedBytes} bytes ` +
-          "stored: further output is dropped, the run goes on",
-        WARNING,
-      );
-      return;
-    }
+    if (!this.fits(bytes)) return this.truncate();
     this.add(stream, detectLevel(bytes), bytes);
   }
 
   /**
-   * Adds one of the runner's own lines; `level` is WARNING for stop, kill, timeout and
-   * truncation lines, else none (read as INFO).
+   * Adds a runner line caused by the output (a `::result` ignored, a line cut): it counts
+   * against the limit like output, and is dropped once output is.
+   */
+  notice(message: string, level: LevelCode = 0): void {
+    if (this.truncated || this.closed) return;
+    const bytes = this.encoder.encode(message);
+    if (!this.fits(bytes)) return this.truncate();
+    this.add("system", level, bytes);
+  }
+
+  /**
+   * Adds one of the runner's own lines (start, stop, exit: always kept); `level` is WARNING for
+   * stop, kill, timeout and truncation lines, else none (read as INFO).
    */
   system(message: string, level: LevelCode = 0): void {
     if (!this.closed) this.add("system", level, this.encoder.encode(message));
@@ -179,6 +182,21 @@ export class RunLogWriter {
     this.closed = true;
     for (const listener of this.listeners) listener(null);
     this.listeners.clear();
+  }
+
+  /** True when a line of these bytes still fits the limit, the closing lines' share kept back. */
+  private fits(bytes: Uint8Array): boolean {
+    return this.storedBytes + HEADER_BYTES + bytes.length <= this.options.maxBytes - RESERVED_BYTES;
+  }
+
+  /** Drops all further output, with one marker line that says so. */
+  private truncate(): void {
+    this.truncated = true;
+    this.system(
+      `log limit of ${this.options.maxBytes} bytes reached with ${this.storedBytes} bytes ` +
+        "stored: further output is dropped, the run goes on",
+      WARNING,
+    );
   }
 
   private add(stream: LogStream, level: LevelCode, bytes: Uint8Array): void {

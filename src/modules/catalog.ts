@@ -87,7 +87,8 @@ export function parseCatalog(
   const where = `module file ${modulesPath}`;
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Windows editors (Notepad) start UTF-8 files with a byte order mark.
+    json = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (err) {
     throw new ConfigError(
       `${where}: not valid JSON (${(err as Error).message.replaceAll(/\s+/g, " ")})`,

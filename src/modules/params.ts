@@ -1,3 +1,4 @@
+import { compilePattern } from "./pattern.ts";
 import { z } from "zod";
 import type { FieldError } from "../errors.ts";
 import type { ParameterDef, ParamValue } from "./schema.ts";
@@ -43,9 +44,9 @@ export function valueSchema(p: ParameterDef): z.ZodType<ParamValue> {
       const text = z.string({ error: "must be a string" }).max(
         MAX_TEXT_CHARS,
         `must be at most ${MAX_TEXT_CHARS} characters`,
-      );
+      ).refine((s) => !s.includes("\0"), "must not contain a NUL byte");
       if (!p.validation) return text;
-      const pattern = new RegExp(p.validation.pattern);
+      const pattern = compilePattern(p.validation.pattern);
       return text.refine(
         (s) => pattern.test(s),
         p.validation.message ?? `must match the pattern ${p.validation.pattern}`,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { compilePattern } from "./pattern.ts";
 
 export const PARAMETER_TYPES = ["text", "number", "select", "checkbox", "password"] as const;
 export const MODULE_STATUSES = ["active", "inactive", "maintenance"] as const;
@@ -78,12 +79,14 @@ export const moduleSchema = z.object({
     }
     if (p.validation) {
       try {
-        new RegExp(p.validation.pattern);
-      } catch {
+        compilePattern(p.validation.pattern);
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
         ctx.addIssue({
           code: "custom",
           path: at("validation"),
-          message: "pattern is not a valid regular expression",
+          message:
+            `pattern is not a regular expression that can be matched in linear time (${why})`,
         });
       }
     }

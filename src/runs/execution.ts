@@ -75,7 +75,7 @@ export class RunExecution {
     this.reporter = new RunReporter({
       progress: (p) => options.report?.progress(p),
       result: (json) => options.report?.result(json),
-      rejected: (why) => this.writer.system(why, WARNING),
+      rejected: (why) => this.writer.notice(why),
     });
     this.result = this.run(options.spec, options.displayCommand);
   }
@@ -140,7 +140,7 @@ export class RunExecution {
       },
       update: (bytes) => this.reporter.update(bytes),
       cut: (dropped) =>
-        this.writer.system(
+        this.writer.notice(
           `the ${name} line above was longer than 1 MiB: ${dropped} bytes of it were cut`,
           WARNING,
         ),
@@ -158,7 +158,6 @@ export class RunExecution {
     if (!await settlesWithin(all, DRAIN_MS)) {
       this.writer.system(
         "output pipes still held open by another process after exit: stopped reading",
-        WARNING,
       );
       await Promise.all(readers.map((r) => r.reader.abandon()));
     }

@@ -32,6 +32,21 @@ export function launchSpec(
         PRISMQ_OUTPUT_DIR: outputDir,
       },
     },
-    display: [program, ...leadingArgs, ...buildArgs(parameters, shown)].join(" "),
+    display: [program, ...leadingArgs, ...buildArgs(parameters, shown)].map(escapeControls)
+      .join(" "),
   };
+}
+
+/**
+ * A value as it may stand inside a `system` line: control characters escaped (`\n`, `\x1b`),
+ * so a parameter value cannot end the line and forge another one in the downloaded log.
+ */
+export function escapeControls(text: string): string {
+  // deno-lint-ignore no-control-regex -- control characters are exactly what is looked for
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    if (c === "\t") return "\\t";
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
 }

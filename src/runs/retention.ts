@@ -55,14 +55,16 @@ export class RetentionSweeper {
     private readonly options: { retentionDays: number; everyMs?: number },
   ) {}
 
-  /** Sweeps once now (in the background) and schedules the next sweeps. */
+  /** Sweeps once now (in the background) and schedules the next sweeps; 0 days keeps forever. */
   start(): void {
+    if (this.options.retentionDays === 0) return;
     this.sweep();
     this.timer = setInterval(() => this.sweep(), this.options.everyMs ?? 60 * 60 * 1000);
   }
 
   /** One sweep; resolves with the number of runs deleted. */
   sweep(now = Date.now()): Promise<number> {
+    if (this.options.retentionDays === 0) return Promise.resolve(0);
     const cutoff = now - this.options.retentionDays * 24 * 60 * 60 * 1000;
     const work = this.running.then(() => sweepExpiredRuns(this.stores, cutoff, () => this.stopped))
       .catch(

@@ -16,8 +16,7 @@ export function requireAllowedOrigin(corsOrigins: readonly string[]): Middleware
   return async (c, next) => {
     const origin = c.req.header("origin");
     if (origin !== undefined && STATE_CHANGING.has(c.req.method) && !anyOrigin) {
-      const own = new URL(c.req.url).origin;
-      if (origin !== own && !allowed.has(origin)) {
+      if (origin !== ownOrigin(c.req.url) && !allowed.has(origin)) {
         throw new AppError(
           "FORBIDDEN_ORIGIN",
           `Requests from the origin ${quoteClipped(origin)} may not change anything ` +
@@ -27,4 +26,13 @@ export function requireAllowedOrigin(corsOrigins: readonly string[]): Middleware
     }
     await next();
   };
+}
+
+/** The server's own origin as the request names it; null when its Host makes no URL. */
+function ownOrigin(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
 }

@@ -64,8 +64,10 @@ export function artifactRoutes(app: OpenAPIHono, s: Services): void {
     await s.runs.requireRecord(run_id);
     const artifact = await s.artifacts.open(run_id, name);
     const base = name.slice(name.lastIndexOf("/") + 1);
+    // Hono answers HEAD with this handler and drops the body unread: close the file here.
+    if (c.req.method === "HEAD") artifact.file.close();
     return streamedResponse(
-      new Response(artifact.file.readable, {
+      new Response(c.req.method === "HEAD" ? null : artifact.file.readable, {
         headers: {
           "content-type": getMimeType(base) ?? "application/octet-stream",
           "content-length": String(artifact.size),

@@ -2,7 +2,8 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { followRun } from "../../runs/follow.ts";
 import type { Services } from "../../services.ts";
-import { errorResponses, GUARD_ERRORS, SECURED } from "../openapi.ts";
+import { errorResponses, GUARD_ERRORS, SECURED, streamedResponse } from "../openapi.ts";
+import { isFinal } from "../../runs/model.ts";
 import { RunIdParam, StreamHeaders, StreamQuery } from "../schemas.ts";
 
 const streamLogs = createRoute({
@@ -18,6 +19,7 @@ const streamLogs = createRoute({
       content: { "text/event-stream": { schema: z.string() } },
       description: "Lines as unnamed events (`id: SEQ`, `data: LINE`), then `status` and `end`",
     },
+    204: { description: "The run is final and the client already has its last line" },
     ...errorResponses(...GUARD_ERRORS, "RUN_NOT_FOUND", "VALIDATION_ERROR"),
   },
 });
@@ -29,6 +31,11 @@ export function streamRoutes(app: OpenAPIHono, s: Services): void {
     const lastEventId = c.req.valid("header")["last-event-id"];
     const after = lastEventId ? Number(lastEventId) : c.req.valid("query").after ?? 0;
     const record = await s.runs.requireRecord(runId);
+    const resumed = lastEventId !== undefined || c.req.valid("query").after !== undefined;
+    if (resumed && isFinal(record.status) && after >= record.log_lines) {
+      // Nothing more will ever come: 204 is what makes a browser's EventSource stop reconnecting.
+      return streamedResponse(c.body(null, 204));
+    }
 
     return streamSSE(c, async (stream) => {
       const clientGone = new AbortController();
