@@ -18,6 +18,7 @@ import { logRoutes } from "./routes/logs.ts";
 import { moduleRoutes } from "./routes/modules.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { streamRoutes } from "./routes/stream.ts";
+import { uiRoutes } from "./ui/routes.tsx";
 
 /**
  * Pages may run no inline script and load nothing from elsewhere; styles may be inline because
@@ -77,6 +78,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
   logRoutes(app, s);
   streamRoutes(app, s);
   docsRoutes(app, s);
+  uiRoutes(app);
   app.notFound((c) =>
     errorResponse(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`), c)
   );
