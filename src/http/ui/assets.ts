@@ -13,6 +13,10 @@ export const UI_ASSETS = new AssetTable({
   "downloads.js": textAsset(JS, () => import("./client/downloads.js", { with: { type: "text" } })),
   "format.js": textAsset(JS, () => import("./client/format.js", { with: { type: "text" } })),
   "log_view.js": textAsset(JS, () => import("./client/log_view.js", { with: { type: "text" } })),
+  "module_summary.js": textAsset(
+    JS,
+    () => import("./client/module_summary.js", { with: { type: "text" } }),
+  ),
   "module_page.js": textAsset(
     JS,
     () => import("./client/module_page.js", { with: { type: "text" } }),

@@ -34,22 +34,28 @@ export function ModulePage(props: { moduleId: string }) {
       <h1 id="module-title" data-module-id={props.moduleId}>{props.moduleId}</h1>
       <div id="module-info"></div>
       <p id="page-message" class="notice" aria-live="polite">Loading the module…</p>
-      <form id="run-form" class="run-form" novalidate hidden aria-labelledby="form-title">
-        <h2 id="form-title">Parameters</h2>
-        <div id="form-errors" class="notice error" role="alert" hidden></div>
-        <div id="fields"></div>
-        <div class="actions">
-          <button type="submit" class="primary">Run</button>
-          <button type="button" id="save-defaults">Save as defaults</button>
-          <button type="button" id="reset-defaults">Reset defaults</button>
-        </div>
-        <p id="form-message" class="form-message" aria-live="polite"></p>
-      </form>
-      <p>
-        <a id="module-runs" href={`/runs?module_id=${encodeURIComponent(props.moduleId)}`}>
-          This module's runs
-        </a>
-      </p>
+      <div class="module-layout">
+        <form id="run-form" class="run-form" novalidate hidden aria-labelledby="form-title">
+          <h2 id="form-title">Parameters</h2>
+          <div id="form-errors" class="notice error" role="alert" hidden></div>
+          <div id="fields"></div>
+          <div class="actions">
+            <button type="submit" class="primary">Run</button>
+            <button type="button" id="save-defaults">Save as defaults</button>
+            <button type="button" id="reset-defaults">Reset defaults</button>
+          </div>
+          <p id="form-message" class="form-message" aria-live="polite"></p>
+        </form>
+        <section class="panel" aria-labelledby="recent-title">
+          <h2 id="recent-title">Recent runs</h2>
+          <ul id="recent-runs" class="recent-runs"></ul>
+          <p>
+            <a href={`/runs?module_id=${encodeURIComponent(props.moduleId)}`}>
+              All runs of this module
+            </a>
+          </p>
+        </section>
+      </div>
     </Layout>
   );
 }
@@ -145,19 +151,19 @@ export function RunPage(props: { runId: string }) {
       </div>
       <p id="page-message" class="notice" aria-live="polite" hidden></p>
       <div class="run-grid">
-        <section aria-labelledby="details-title">
+        <section class="panel" aria-labelledby="details-title">
           <h2 id="details-title">Details</h2>
           <dl id="run-details" class="details"></dl>
         </section>
-        <section aria-labelledby="parameters-title">
+        <section class="panel" aria-labelledby="parameters-title">
           <h2 id="parameters-title">Parameters</h2>
           <dl id="run-parameters" class="details"></dl>
         </section>
-        <section id="result-section" aria-labelledby="result-title" hidden>
+        <section id="result-section" class="panel" aria-labelledby="result-title" hidden>
           <h2 id="result-title">Result</h2>
           <pre id="run-result" class="result" tabindex={0}></pre>
         </section>
-        <section id="artifacts-section" aria-labelledby="artifacts-title" hidden>
+        <section id="artifacts-section" class="panel" aria-labelledby="artifacts-title" hidden>
           <h2 id="artifacts-title">Artifacts</h2>
           <ul id="artifact-list" class="artifacts"></ul>
         </section>

@@ -1,12 +1,14 @@
 // @ts-check
 // `/modules/{id}`: the module, its run form, and the buttons for its saved defaults.
 import { ApiError, apiJson, seg, sendJson } from "./api.js";
-import { byId, errorText, fill, h, showMessage } from "./dom.js";
-import { formatRelative } from "./format.js";
+import { byId, errorText, fill, h, showMessage, statusBadge } from "./dom.js";
+import { formatRelative, formatTime } from "./format.js";
+import { availability, runStats } from "./module_summary.js";
 import { ParamForm } from "./param_form.js";
 
 /** @typedef {import("./types.d.ts").Module} Module */
 /** @typedef {import("./types.d.ts").Preset} Preset */
+/** @typedef {import("./types.d.ts").Run} Run */
 
 const title = byId("module-title");
 const moduleId = /** @type {string} */ (title.dataset.moduleId);
@@ -22,9 +24,6 @@ const formMessage = byId("form-message");
 function drawModule(module) {
   title.textContent = module.name;
   document.title = `${module.name} · PrismQ Module Runner`;
-  const stats = module.total_runs === 0 ? "No runs yet." : `${module.total_runs} runs` +
-    (module.success_rate === null ? "" : `, ${module.success_rate}% succeeded`) +
-    (module.last_run ? `, last ${formatRelative(module.last_run)}.` : ".");
   fill(
     byId("module-info"),
     h("p", null, module.description),
@@ -35,13 +34,39 @@ function drawModule(module) {
       h("span", { class: "chip" }, `v${module.version}`),
       ...module.tags.map((tag) => h("span", { class: "chip tag" }, tag)),
     ),
-    module.available ? h("p", { class: "availability available" }, "Available") : h(
-      "p",
-      { class: "availability unavailable" },
-      `Unavailable: ${module.unavailable_reason ?? module.status}`,
-    ),
-    h("p", { class: "muted" }, stats),
+    availability(module),
+    runStats(module),
   );
+}
+
+/** The module's last five runs, newest first. */
+async function drawRecentRuns() {
+  const list = byId("recent-runs");
+  try {
+    /** @type {{ runs: Run[] }} */
+    const { runs } = await apiJson(`/api/runs?module_id=${seg(moduleId)}&limit=5`);
+    if (runs.length === 0) return fill(list, h("li", { class: "muted" }, "No runs yet."));
+    fill(
+      list,
+      ...runs.map((run) =>
+        h(
+          "li",
+          null,
+          h("a", { href: `/runs/${seg(run.run_id)}` }, h("code", null, run.run_id)),
+          " ",
+          statusBadge(run.status),
+          " ",
+          h(
+            "time",
+            { datetime: run.created_at, title: formatTime(run.created_at) },
+            formatRelative(run.created_at),
+          ),
+        )
+      ),
+    );
+  } catch (err) {
+    fill(list, h("li", { class: "error-text" }, errorText(err)));
+  }
 }
 
 /**
@@ -99,6 +124,7 @@ try {
   );
   showMessage(null);
   form.hidden = false;
+  drawRecentRuns();
 } catch (err) {
   showMessage(errorText(err), "error");
 }

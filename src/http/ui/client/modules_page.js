@@ -2,7 +2,7 @@
 // `/`: every module, grouped by category, with a search that filters as one types.
 import { apiJson, seg } from "./api.js";
 import { byId, errorText, fill, h, showMessage } from "./dom.js";
-import { formatRelative, formatTime } from "./format.js";
+import { availability, runStats } from "./module_summary.js";
 
 /** @typedef {import("./types.d.ts").Module} Module */
 
@@ -15,30 +15,13 @@ let cards = [];
  * @param {Module} module
  */
 function card(module) {
-  const lastRun = module.last_run === null ? "Never run" : h(
-    "span",
-    null,
-    "Last run ",
-    h(
-      "time",
-      { datetime: module.last_run, title: formatTime(module.last_run) },
-      formatRelative(module.last_run),
-    ),
-  );
-  const success = module.success_rate === null
-    ? "no finished runs"
-    : `${module.success_rate}% of ${module.total_runs} runs succeeded`;
   return h(
     "li",
     { class: "card" },
     h("h3", null, h("a", { href: `/modules/${seg(module.id)}` }, module.name)),
     h("p", null, module.description),
-    module.available ? h("p", { class: "availability available" }, "Available") : h(
-      "p",
-      { class: "availability unavailable" },
-      `Unavailable: ${module.unavailable_reason ?? module.status}`,
-    ),
-    h("p", { class: "meta" }, lastRun, " · ", success),
+    availability(module),
+    runStats(module),
     module.tags.length > 0
       ? h("p", { class: "meta" }, ...module.tags.map((t) => h("span", { class: "chip tag" }, t)))
       : null,

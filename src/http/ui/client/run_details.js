@@ -38,7 +38,7 @@ function time(iso) {
 }
 
 /**
- * Timings, exit code, error and line count.
+ * Timings, exit code and error; the parameters; the result when there is one.
  * @param {Run} run
  */
 export function drawDetails(run) {
@@ -49,7 +49,6 @@ export function drawDetails(run) {
     ["Completed", time(run.completed_at)],
     ["Duration", formatDuration(run.duration_seconds)],
     ["Exit code", run.exit_code ?? "—"],
-    ["Log lines", run.log_lines],
   ];
   if (run.error_message) {
     rows.push(["Error", h("span", { class: "error-text" }, run.error_message)]);
