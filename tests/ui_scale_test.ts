@@ -1,15 +1,8 @@
 import assert from "node:assert/strict";
 import { aria, launchBrowser, logRows, pageWidth, waitForText } from "./browser.ts";
-import { startServer, waitFinal, waitFor } from "./helpers.ts";
+import { startServer, tickerModule, waitFinal, waitFor } from "./helpers.ts";
 
-const TICKER = {
-  id: "ticker",
-  script: "ticker.py",
-  parameters: [
-    { name: "lines", type: "number", default: 100_000 },
-    { name: "pause", type: "number", default: 0 },
-  ],
-};
+const TICKER = tickerModule(100_000, 0);
 
 Deno.test("web UI in Chromium: 100,000 log lines stay virtual, and the pages fit a phone", async (t) => {
   const server = await startServer([TICKER]);

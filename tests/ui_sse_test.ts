@@ -2,16 +2,9 @@
 // against a real server, with connections cut on purpose.
 import assert from "node:assert/strict";
 import { followLog, SseParser } from "../src/http/ui/client/sse.js";
-import { startServer, waitFinal } from "./helpers.ts";
+import { startServer, tickerModule, waitFinal } from "./helpers.ts";
 
-const TICKER = {
-  id: "ticker",
-  script: "ticker.py",
-  parameters: [
-    { name: "lines", type: "number", default: 1500 },
-    { name: "pause", type: "number", default: 0.002 },
-  ],
-};
+const TICKER = tickerModule(1500, 0.002);
 
 Deno.test("the SSE parser reads events split anywhere, CRLF included, and skips comments", () => {
   const text =

@@ -19,7 +19,12 @@ const count = byId("log-count");
 const log = new LogView(
   byId("log"),
   (following) => followButton.hidden = following,
-  (n) => count.textContent = n === 1 ? "1 line" : `${n.toLocaleString()} lines`,
+  (n) =>
+    count.textContent = n === 0
+      ? "no lines yet"
+      : n === 1
+      ? "1 line"
+      : `${n.toLocaleString()} lines`,
 );
 followButton.addEventListener("click", () => log.follow());
 downloadWithToken(/** @type {HTMLAnchorElement} */ (byId("download-log")));
@@ -27,10 +32,16 @@ downloadWithToken(/** @type {HTMLAnchorElement} */ (byId("download-log")));
 /** @type {Run | null} */
 let current = null;
 
+/** A run's status only moves forward: queued, running, then final. */
+const STAGE = { queued: 0, running: 1, completed: 2, failed: 2, cancelled: 2 };
+
 /**
+ * Draws the run, unless it is older news than what is shown (an answer to a request that was
+ * on its way while the stream reported a later status).
  * @param {Run} run
  */
 function draw(run) {
+  if (current !== null && STAGE[run.status] < STAGE[current.status]) return;
   current = run;
   drawStatus(run);
   drawDetails(run);

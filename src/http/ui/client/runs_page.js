@@ -41,26 +41,34 @@ const state = {
 statusSelect.value = query.get("status") ?? "";
 
 /**
- * One row: cells as [text key, content]; a cell is redrawn only when its key changed.
+ * A cell: a key that changes when what it shows does, and how to draw it.
+ * @typedef {[string, () => import("./dom.js").Child[]]} Cell
+ */
+
+/**
+ * The cells of one run's row; a cell is redrawn only when its key changed.
  * @param {Run} run
- * @returns {[string, () => import("./dom.js").Child][]}
+ * @returns {Cell[]}
  */
 function cells(run) {
-  const duration = run.duration_seconds ??
-    (run.started_at && !isFinal(run.status)
-      ? (Date.now() - new Date(run.started_at).getTime()) / 1000
-      : null);
+  const duration = formatDuration(
+    run.duration_seconds ??
+      (run.started_at && !isFinal(run.status)
+        ? (Date.now() - new Date(run.started_at).getTime()) / 1000
+        : null),
+  );
   const queue = run.status === "queued" && run.queue_position !== null
     ? ` #${run.queue_position}`
     : "";
+  const exit = String(run.exit_code ?? "—");
   return [
-    [run.run_id, () => h("a", { href: `/runs/${seg(run.run_id)}` }, h("code", null, run.run_id))],
-    [run.module_name, () => run.module_name],
+    [run.run_id, () => [h("a", { href: `/runs/${seg(run.run_id)}` }, h("code", null, run.run_id))]],
+    [run.module_name, () => [run.module_name]],
     [run.status + queue, () => [statusBadge(run.status), queue]],
-    [run.created_at, () => h("time", { datetime: run.created_at }, formatTime(run.created_at))],
-    [formatDuration(duration), () => formatDuration(duration)],
-    [String(run.exit_code ?? "—"), () => run.exit_code ?? "—"],
-  ].map(([key, make]) => [String(key), /** @type {() => any} */ (make)]);
+    [run.created_at, () => [h("time", { datetime: run.created_at }, formatTime(run.created_at))]],
+    [duration, () => [duration]],
+    [exit, () => [exit]],
+  ];
 }
 
 /** @type {Map<string, HTMLTableRowElement>} */
@@ -83,8 +91,7 @@ function drawRows(runs) {
       if (td === undefined) td = tr.insertCell();
       if (td.dataset.key === key) return;
       td.dataset.key = key;
-      const content = make();
-      fill(td, ...(Array.isArray(content) ? content : [content]));
+      fill(td, ...make());
     });
     return tr;
   });
@@ -163,25 +170,25 @@ buttons.next.addEventListener("click", () => {
   load();
 });
 
-/** The module filter's choices; the list shows the module of the address while it loads. */
+/** The module filter's choices, by name; the one chosen (maybe from the address) stays. */
 async function loadModules() {
-  const wanted = query.get("module_id") ?? "";
-  if (wanted) moduleSelect.append(h("option", { value: wanted }, wanted));
-  moduleSelect.value = wanted;
   try {
+    /** @type {{ modules: import("./types.d.ts").Module[] }} */
     const { modules } = await apiJson("/api/modules");
-    fill(
-      moduleSelect,
-      h("option", { value: "" }, "All modules"),
-      .../** @type {import("./types.d.ts").Module[]} */ (modules).map((m) =>
-        h("option", { value: m.id }, m.name)
-      ),
-    );
-    moduleSelect.value = wanted;
+    const chosen = moduleSelect.value;
+    const options = modules.map((m) => h("option", { value: m.id }, m.name));
+    if (chosen && !modules.some((m) => m.id === chosen)) {
+      options.push(h("option", { value: chosen }, chosen));
+    }
+    fill(moduleSelect, h("option", { value: "" }, "All modules"), ...options);
+    moduleSelect.value = chosen;
   } catch {
-    // The filter keeps its first choices; the table says what went wrong.
+    // The filter keeps the choices it has; the table's own request says what went wrong.
   }
 }
 
-await loadModules();
+const wanted = query.get("module_id") ?? "";
+if (wanted) moduleSelect.append(h("option", { value: wanted }, wanted));
+moduleSelect.value = wanted;
+loadModules();
 load();
