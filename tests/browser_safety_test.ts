@@ -124,7 +124,17 @@ Deno.test("bound to loopback, a foreign Host is 403 FORBIDDEN_HOST on every rout
   try {
     const port = new URL(server.url).port;
     for (
-      const path of ["/api/health", "/api/modules", "/api/runs", "/docs", "/openapi.json", "/nope"]
+      const path of [
+        "/api/health",
+        "/api/modules",
+        "/api/runs",
+        "/docs",
+        "/openapi.json",
+        "/",
+        "/runs",
+        "/ui/assets/api.js",
+        "/nope",
+      ]
     ) {
       const res = await rawRequest(server.url, { path, headers: { host: `evil.example:${port}` } });
       assert.equal(res.status, 403, path);
@@ -207,17 +217,24 @@ Deno.test("module views show env keys with every value masked", async () => {
 Deno.test("pages carry a strict Content-Security-Policy, nosniff and frame-ancestors 'none'", async () => {
   const server = await startServer(MODULES);
   try {
-    const res = await server.request("/docs");
-    const html = await res.text();
-    const csp = res.headers.get("content-security-policy") ?? "";
-    const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1] ?? /default-src ([^;]*)/.exec(csp)?.[1];
-    assert.ok(scriptSrc, csp);
-    assert.doesNotMatch(scriptSrc, /unsafe-inline|unsafe-eval|\*/);
-    assert.match(csp, /frame-ancestors 'none'/);
-    assert.equal(res.headers.get("x-content-type-options"), "nosniff");
-    for (const [, attrs, inner] of html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)) {
-      assert.match(attrs, /src="\/[^/]/, "every script is a same-origin file");
-      assert.equal(inner.trim(), "", "no inline script");
+    for (const page of ["/docs", "/", "/modules/echo", "/runs", "/runs/abc"]) {
+      const res = await server.request(page);
+      assert.equal(res.status, 200, page);
+      const html = await res.text();
+      const csp = res.headers.get("content-security-policy") ?? "";
+      const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1] ??
+        /default-src ([^;]*)/.exec(csp)?.[1];
+      assert.ok(scriptSrc, csp);
+      assert.doesNotMatch(scriptSrc, /unsafe-inline|unsafe-eval|\*/);
+      assert.match(csp, /frame-ancestors 'none'/);
+      assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+      const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+      assert.ok(scripts.length > 0, page);
+      for (const [, attrs, inner] of scripts) {
+        assert.match(attrs, /src="\/[^/]/, `${page}: every script is a same-origin file`);
+        assert.equal(inner.trim(), "", `${page}: no inline script`);
+      }
+      assert.doesNotMatch(html, /\son[a-z]+=/i, `${page}: no inline event handler`);
     }
   } finally {
     await server.close();

@@ -151,3 +151,15 @@ export function pidAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** The ticker fixture as a module: prints `lines` lines, pausing 100 × `pause` s every 100. */
+export function tickerModule(lines: number, pause: number): TestModule {
+  return {
+    id: "ticker",
+    script: "ticker.py",
+    parameters: [
+      { name: "lines", type: "number", default: lines },
+      { name: "pause", type: "number", default: pause },
+    ],
+  };
+}

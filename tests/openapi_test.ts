@@ -7,11 +7,18 @@ import { startServer, type TestServer } from "./helpers.ts";
 const MODULES = [{ id: "echo", script: "echo_args.py" }];
 const METHODS = ["get", "post", "put", "patch", "delete"];
 
-/** Every (METHOD path) the Hono app serves, in OpenAPI's `{param}` form. */
+/**
+ * The routes the document must cover: the API and the document's own. The web UI's pages and
+ * assets are not API and stay out of it.
+ */
+const DOCUMENTED = /^\/api\/|^\/openapi\.json$|^\/docs(\/|$)/;
+
+/** Every (METHOD path) of the API the Hono app serves, in OpenAPI's `{param}` form. */
 function appOperations(server: TestServer): Set<string> {
   const ops = new Set<string>();
   for (const route of server.app.routes) {
     if (route.method === "ALL") continue; // middleware
+    if (!DOCUMENTED.test(route.path)) continue;
     ops.add(`${route.method.toUpperCase()} ${route.path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}")}`);
   }
   return ops;
@@ -62,6 +69,10 @@ Deno.test("/openapi.json is an OpenAPI 3 document that documents exactly the rou
     assert.deepEqual(undocumented, [], "routes the app serves but the document lacks");
     const phantom = [...documented.keys()].filter((op) => !served.has(op));
     assert.deepEqual(phantom, [], "documented operations the app does not serve");
+    const outside = [...documented.keys()].filter((op) => !DOCUMENTED.test(op.split(" ")[1]));
+    assert.deepEqual(outside, [], "the UI's pages are not in the document");
+    const ui = server.app.routes.filter((r) => r.method === "GET" && !DOCUMENTED.test(r.path));
+    assert.ok(ui.some((r) => r.path === "/"), "the UI is served, outside the document");
 
     // Every path parameter of a path is declared as such.
     for (const [key, op] of documented) {

@@ -21,6 +21,7 @@ import { moduleRoutes } from "./routes/modules.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { streamRoutes } from "./routes/stream.ts";
+import { uiRoutes } from "./ui/routes.tsx";
 
 /**
  * Pages may run no inline script and load nothing from elsewhere; styles may be inline because
@@ -85,6 +86,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
   scheduleRoutes(app, s);
   metricsRoutes(app, s);
   docsRoutes(app, s);
+  uiRoutes(app);
   app.notFound((c) =>
     errorResponse(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`), c)
   );

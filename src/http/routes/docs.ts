@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "../../errors.ts";
 import type { Services } from "../../services.ts";
-import { DOCS_ASSET_NAMES, DOCS_HTML, docsAsset } from "../docs/page.ts";
+import { DOCS_ASSETS, DOCS_HTML } from "../docs/page.ts";
 import { errorResponses, streamedResponse } from "../openapi.ts";
 
 const common = { tags: ["docs"], security: [] };
@@ -41,7 +41,7 @@ const docsAssetRoute = createRoute({
   summary: "The docs page's script and style files",
   request: {
     params: z.object({
-      name: z.string().openapi({ param: { name: "name", in: "path" }, enum: DOCS_ASSET_NAMES }),
+      name: z.string().openapi({ param: { name: "name", in: "path" }, enum: DOCS_ASSETS.names }),
     }),
   },
   responses: {
@@ -67,7 +67,7 @@ export function docsRoutes(app: OpenAPIHono, s: Services): void {
   app.openapi(docsPage, (c) => c.html(DOCS_HTML, 200));
   app.openapi(docsAssetRoute, async (c) => {
     const name = c.req.valid("param").name;
-    const asset = docsAsset(name);
+    const asset = DOCS_ASSETS.get(name);
     if (asset === null) throw new AppError("NOT_FOUND", `No docs asset "${name}".`);
     const { body, type } = await asset;
     return streamedResponse(

@@ -1,0 +1,99 @@
+// Shapes of the API answers the client reads (see /openapi.json). Fields another release adds
+// are optional, so a page works against servers with and without them.
+
+export type ParamValue = string | number | boolean;
+
+export interface Parameter {
+  name: string;
+  type: "text" | "number" | "select" | "checkbox" | "password";
+  default?: ParamValue | null;
+  required?: boolean;
+  description?: string;
+  label?: string;
+  placeholder?: string;
+  options?: (string | number)[];
+  min?: number;
+  max?: number;
+  validation?: { pattern: string; message?: string };
+  conditional_display?: { field: string; value: ParamValue };
+  warning?: string;
+}
+
+export interface Module {
+  id: string;
+  name: string;
+  description: string;
+  category: string;
+  version: string;
+  parameters: Parameter[];
+  tags: string[];
+  status: "active" | "inactive" | "maintenance";
+  enabled: boolean;
+  available: boolean;
+  unavailable_reason: string | null;
+  last_run: string | null;
+  total_runs: number;
+  success_rate: number | null;
+}
+
+export type RunStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
+
+export interface Progress {
+  progress_percent?: number | null;
+  items_processed?: number | null;
+  items_total?: number | null;
+  progress_message?: string | null;
+}
+
+export interface Run extends Progress {
+  run_id: string;
+  module_id: string;
+  module_name: string;
+  status: RunStatus;
+  parameters: Record<string, ParamValue>;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  duration_seconds: number | null;
+  exit_code: number | null;
+  error_message: string | null;
+  queue_position: number | null;
+  log_lines: number;
+  result?: unknown;
+  artifacts?: number | null;
+}
+
+export interface RunList {
+  runs: Run[];
+  total: number;
+  limit: number;
+  next_cursor: string | null;
+}
+
+export interface LogLine {
+  seq: number;
+  timestamp: string;
+  stream: "stdout" | "stderr" | "system";
+  level?: "DEBUG" | "INFO" | "WARNING" | "ERROR" | "CRITICAL";
+  message: string;
+}
+
+export interface Artifact {
+  name: string;
+  size: number;
+  modified_at: string | null;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export interface Preset {
+  module_id: string;
+  parameters: Record<string, ParamValue | null>;
+  updated_at: string | null;
+}
+
+/** What `fetch` is to the client: the API's fetch adds the token. */
+export type Fetch = (path: string, init?: RequestInit) => Promise<Response>;
