@@ -11,7 +11,7 @@ const METHODS = ["get", "post", "put", "patch", "delete"];
  * The routes the document must cover: the API and the document's own. The web UI's pages and
  * assets are not API and stay out of it.
  */
-const DOCUMENTED = /^\/api\/|^\/openapi\.json$|^\/docs(\/|$)/;
+const DOCUMENTED = /^\/api\/|^\/openapi\.json$|^\/metrics$|^\/docs(\/|$)/;
 
 /** Every (METHOD path) of the API the Hono app serves, in OpenAPI's `{param}` form. */
 function appOperations(server: TestServer): Set<string> {
