@@ -8,6 +8,7 @@ import {
   type RunTrigger,
 } from "./model.ts";
 import { canTransition } from "./transitions.ts";
+import { listByTrigger } from "./trigger_listing.ts";
 
 /** The shape of every run id (see RunService). */
 export const RUN_ID_PATTERN = /^[0-9a-z]{16}$/;
@@ -144,7 +145,7 @@ export class RunStore {
   async list(query: RunQuery): Promise<{ runs: RunRecord[]; total: number; hasMore: boolean }> {
     const { moduleId, status, trigger } = query;
     if (trigger !== undefined && (moduleId !== undefined || status !== undefined)) {
-      return await this.listFiltered(query, trigger);
+      return await listByTrigger(this, query, trigger);
     }
     const prefix = moduleId !== undefined && status !== undefined
       ? keys.byModuleStatusPrefix(moduleId, status)
@@ -190,35 +191,6 @@ export class RunStore {
     }
     const runs = pageIds.flatMap((id) => fetched.get(id) ?? this.cache.get(id) ?? []);
     return { runs, total: counterValue(count), hasMore };
-  }
-
-  /**
-   * A trigger combined with a module or status filter: no index holds all three, so the module
-   * or status index is read and filtered, and the total counts every match (O(matches of the
-   * narrower filter), where the other listings are O(page)).
-   */
-  private async listFiltered(
-    query: RunQuery,
-    trigger: RunTrigger,
-  ): Promise<{ runs: RunRecord[]; total: number; hasMore: boolean }> {
-    const { before, offset = 0, limit } = query;
-    const unfiltered = { ...query, trigger: undefined, before: undefined, offset: 0 };
-    const runs: RunRecord[] = [];
-    let total = 0;
-    let seen = 0;
-    let cursor: number | undefined;
-    for (;;) {
-      const page = await this.list({ ...unfiltered, limit: 100, before: cursor });
-      for (const run of page.runs) {
-        if (run.trigger !== trigger) continue;
-        total++;
-        if (before !== undefined && run.order >= before) continue;
-        if (seen++ >= offset && runs.length <= limit) runs.push(run);
-      }
-      if (!page.hasMore || page.runs.length === 0) break;
-      cursor = page.runs[page.runs.length - 1].order;
-    }
-    return { runs: runs.slice(0, limit), total, hasMore: runs.length > limit };
   }
 
   /** Every run with this status, in submission order (used at start for recovery and the queue). */
