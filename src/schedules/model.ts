@@ -24,18 +24,10 @@ export const scheduleRecordSchema = z.object({
 });
 export type ScheduleRecord = z.infer<typeof scheduleRecordSchema>;
 
-/** The contract's SCHEDULE. */
-export const scheduleViewSchema = z.object({
-  schedule_id: z.string(),
-  module_id: z.string(),
-  cron: z.string(),
-  timezone: z.string(),
-  parameters: z.record(z.string(), paramValueSchema),
-  enabled: z.boolean(),
-  overlap: z.enum(OVERLAP_POLICIES),
+/** The contract's SCHEDULE: the record with ISO times and the next due time. */
+export const scheduleViewSchema = scheduleRecordSchema.extend({
   next_run_at: z.string().nullable(),
   last_run_at: z.string().nullable(),
-  last_run_id: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
   skipped_fires: z.number().int(),
