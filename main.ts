@@ -69,7 +69,13 @@ async function main(): Promise<void> {
     const why = err instanceof Error ? err.message : String(err);
     fail(`invalid setting PRISMQ_HOST=${settings.host}: cannot listen there (${why})`);
   }
-  await runner.start();
+  try {
+    await runner.start((server.addr as Deno.NetAddr).port);
+  } catch (err) {
+    await runner.shutdown(() => server.shutdown());
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
   started.resolve();
   console.log(`listening on http://${settings.host}:${(server.addr as Deno.NetAddr).port}`);
   onShutdownSignal(async (signal) => {

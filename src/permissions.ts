@@ -36,6 +36,13 @@ export function settingsPermissions(settings: Settings): NeededPermission[] {
       });
     }
   }
+  if (settings.hostId === null) {
+    needed.push({
+      descriptor: { name: "sys", kind: "hostname" },
+      flag: "--allow-sys=hostname",
+      setting: "PRISMQ_HOST_ID (its default is this machine's host name and the port)",
+    });
+  }
   needed.push(runPermission(settings.python, "PRISMQ_PYTHON"));
   return needed;
 }

@@ -24,6 +24,10 @@ import { join } from "node:path";
 import { ArtifactStore } from "./artifacts/store.ts";
 import { ResultStore } from "./runs/results.ts";
 import type { Services } from "./services.ts";
+import { HostRegistry } from "./hosts/registry.ts";
+import { defaultHostId } from "./hosts/host_id.ts";
+import { claimOnce } from "./hosts/once.ts";
+import { keys } from "./kv/keys.ts";
 import { isKvConnectUrl, isRemoteOrMemory, type Settings } from "./settings.ts";
 
 /**
@@ -35,8 +39,12 @@ export interface Runner {
   retention: RetentionSweeper;
   /** The service's Deno KV (for inspection; routes never touch it directly). */
   kv: Deno.Kv;
-  /** Recovers runs left by a crash, loads the queue, starts retention. */
-  start(): Promise<void>;
+  /**
+   * Joins the store's servers (refused with a ConfigError when another live server has this
+   * host id), recovers this server's runs left by a crash, loads the queue, starts retention.
+   * `port` is the bound port, for the default host id `hostname:port`.
+   */
+  start(port?: number): Promise<void>;
   /**
    * Refuses new runs, stops running trees (grace, then kill), ends streams, then runs
    * `beforeClose` (the HTTP server's own shutdown) and closes KV.
@@ -68,6 +76,7 @@ export async function createRunner(
     lock?.close();
     throw err;
   }
+  let hostId = settings.hostId ?? "";
   const store = new RunStore(kv);
   const logs = new LogStore(kv);
   const presets = new PresetStore(kv);
@@ -91,7 +100,19 @@ export async function createRunner(
     messages,
     webhooks: { plan: (op, current) => deliveries?.plan(op, current) },
     options: settings,
+    hostId: () => hostId,
   });
+  const hosts = new HostRegistry({
+    kv,
+    hostId: () => hostId,
+    dataDir: settings.dataDir,
+    timeoutSeconds: settings.hostTimeoutSeconds,
+    maxConcurrentRuns: settings.maxConcurrentRuns,
+    runningRuns: () => runs.activeCount,
+    onLostHost: (id, silentForMs) => runs.failRunsOf(id, silentForMs),
+  });
+  const once = (parts: (string | number)[], keepMs: number) =>
+    claimOnce(kv, keys.once(...parts), { hostId, keepMs });
   const metrics = new Metrics({
     running: () => runs.activeCount,
     queued: () => runs.queuedCount,
@@ -117,6 +138,7 @@ export async function createRunner(
   const timer = new ScheduleTimer(scheduleStore, {
     submit: (request) => runs.submitRequest(request),
     record: (runId) => runs.record(runId),
+    claim: (scheduleId, dueAt) => once(["schedule", scheduleId, dueAt], 3600 * 1000),
   });
   const services: Services = {
     settings,
@@ -135,17 +157,22 @@ export async function createRunner(
     artifacts,
     metrics,
     schedules: new Schedules({ store: scheduleStore, catalog, timer }),
+    hosts,
+    hostId: () => hostId,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
   const retention = new RetentionSweeper({ store, logs, results, artifacts }, {
     retentionDays: settings.retentionDays,
+    once: { claim: (period) => once(["retention", period], 2 * 3600 * 1000) },
   });
   let closed: Promise<void> | null = null;
   return {
     services,
     retention,
     kv,
-    async start() {
+    async start(port) {
+      hostId = settings.hostId ?? defaultHostId(Deno.hostname(), port ?? settings.port);
+      await hosts.join();
       metrics.seed(
         (await Promise.all(catalog.modules.map(async (m) => {
           const stats = await store.moduleStats(m.def.id);
@@ -165,6 +192,7 @@ export async function createRunner(
       closed ??= (async () => {
         await timer.stop();
         await runs.shutdown();
+        await hosts.leave();
         await lifecycle.end(1000);
         await settlesWithin(deliveries!.stop(), 1000);
         await retention.stop();

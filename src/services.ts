@@ -13,6 +13,7 @@ import type { ArtifactStore } from "./artifacts/store.ts";
 import type { Schedules } from "./schedules/service.ts";
 import type { Metrics } from "./metrics/metrics.ts";
 import type { Settings } from "./settings.ts";
+import type { HostRegistry } from "./hosts/registry.ts";
 
 /** The services the routes are given; built once in src/runner.ts. */
 export interface Services {
@@ -32,6 +33,10 @@ export interface Services {
   artifacts: ArtifactStore;
   schedules: Schedules;
   metrics: Metrics;
+  /** The servers sharing the store, this one's heartbeat among them. */
+  hosts: HostRegistry;
+  /** This server's `PRISMQ_HOST_ID`. */
+  hostId(): string;
   /** How often an idle SSE stream sends a keep-alive comment. */
   readonly sseKeepAliveMs: number;
 }

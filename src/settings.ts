@@ -35,6 +35,8 @@ const ENV_DEFAULTS = {
   PRISMQ_ALLOWED_HOSTS: "",
   PRISMQ_WEBHOOK_URL: "",
   PRISMQ_WEBHOOK_SECRET: "",
+  PRISMQ_HOST_ID: "",
+  PRISMQ_HOST_TIMEOUT_SECONDS: "15",
 } as const;
 
 export type SettingName = keyof typeof ENV_DEFAULTS;
@@ -65,7 +67,15 @@ const settingsSchema = z.object({
   PRISMQ_ALLOWED_HOSTS: z.string().transform((s) =>
     s.split(",").map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0)
   ),
+  PRISMQ_HOST_ID: z.string().trim().refine(
+    (s) => s === "" || HOST_ID_PATTERN.test(s),
+    "expected 1 to 100 letters, digits, '.', '_', ':' or '-'",
+  ),
+  PRISMQ_HOST_TIMEOUT_SECONDS: seconds.pipe(z.number().min(1, "expected at least 1 second")),
 });
+
+/** What a host id may be: it is part of KV keys and log lines. */
+export const HOST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /** The server's settings, parsed and with paths made absolute. */
 export interface Settings {
@@ -90,6 +100,10 @@ export interface Settings {
   webhookUrl: string | null;
   /** Key of the deliveries' HMAC-SHA256 signature; null for unsigned deliveries. */
   webhookSecret: string | null;
+  /** This server's name among those sharing the store; null for `hostname:port` (see hosts/). */
+  hostId: string | null;
+  /** After this long without a heartbeat a server counts as stopped and its runs fail. */
+  hostTimeoutSeconds: number;
 }
 
 /** Turns `--data-dir x` / `--port=9000` into `{PRISMQ_DATA_DIR: "x", PRISMQ_PORT: "9000"}`. */
@@ -154,6 +168,8 @@ export function parseSettings(
     allowedHosts: s.PRISMQ_ALLOWED_HOSTS,
     webhookUrl: s.PRISMQ_WEBHOOK_URL === "" ? null : s.PRISMQ_WEBHOOK_URL,
     webhookSecret: s.PRISMQ_WEBHOOK_SECRET === "" ? null : s.PRISMQ_WEBHOOK_SECRET,
+    hostId: s.PRISMQ_HOST_ID === "" ? null : s.PRISMQ_HOST_ID,
+    hostTimeoutSeconds: s.PRISMQ_HOST_TIMEOUT_SECONDS,
   };
 }
 

@@ -49,3 +49,39 @@ export class Throttle<T> {
     }
   }
 }
+
+/**
+ * Runs `work` every `everyMs` until stopped, never two at once: the next tick is counted from
+ * the end of the previous one. A failing tick is logged and the ticks go on.
+ */
+export class Ticker {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private current: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly everyMs: number,
+    private readonly work: () => Promise<void>,
+  ) {}
+
+  /** Starts ticking (the first tick after `everyMs`). */
+  start(): void {
+    if (this.stopped || this.timer !== null) return;
+    this.timer = setTimeout(() => {
+      this.current = this.work().catch((err) => console.error(`${this.name} failed:`, err))
+        .finally(() => {
+          this.timer = null;
+          this.start();
+        });
+    }, this.everyMs);
+  }
+
+  /** Stops ticking and waits for a tick under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    await this.current;
+  }
+}

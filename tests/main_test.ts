@@ -109,6 +109,7 @@ Deno.test("with narrowed permission flags the server names the flag that is miss
     "--allow-net",
     "--allow-env",
     "--allow-run",
+    "--allow-sys=hostname",
     `--allow-read`,
     `--allow-write=${join(dir, "elsewhere")}`,
   ]);
@@ -119,6 +120,7 @@ Deno.test("with narrowed permission flags the server names the flag that is miss
     "--allow-env",
     "--allow-read",
     "--allow-write",
+    "--allow-sys=hostname",
     "--allow-run=/bin/true",
   ]);
   assert.notEqual(noRun.code, 0);
@@ -129,6 +131,7 @@ Deno.test("with narrowed permission flags the server names the flag that is miss
     "--allow-env",
     "--allow-read",
     "--allow-write",
+    "--allow-sys=hostname",
     `--allow-run=${python()}`,
   ]);
   assert.notEqual(onlyPython.code, 0);

@@ -3,7 +3,14 @@ import denoJson from "../deno.json" with { type: "json" };
 
 const ROOT = resolve(import.meta.dirname!, "..");
 const MAIN = resolve(ROOT, "main.ts");
-const FLAGS = ["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-run"];
+const FLAGS = [
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-run",
+  "--allow-sys=hostname",
+];
 
 /** The deno flags of `deno task start` (between `deno run` and `main.ts`), from deno.json. */
 export function startTaskFlags(): string[] {

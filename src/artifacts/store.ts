@@ -99,6 +99,19 @@ export class ArtifactStore {
   }
 
   /** Deletes the run's folder (retention); a missing folder is fine. */
+  /** Ids of the runs that have a folder here. */
+  async runIds(): Promise<string[]> {
+    const ids: string[] = [];
+    try {
+      for await (const entry of Deno.readDir(this.root)) {
+        if (entry.isDirectory) ids.push(entry.name);
+      }
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+    return ids;
+  }
+
   async remove(runId: string): Promise<void> {
     await Deno.remove(this.folder(runId), { recursive: true }).catch((err) => {
       if (!(err instanceof Deno.errors.NotFound)) throw err;

@@ -15,6 +15,7 @@ import { validationHook } from "./openapi.ts";
 import { artifactRoutes } from "./routes/artifacts.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { hostRoutes } from "./routes/hosts.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { moduleRoutes } from "./routes/modules.ts";
@@ -78,6 +79,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
     description: "PRISMQ_API_TOKEN, when the server has one",
   });
   healthRoutes(app, s);
+  hostRoutes(app, s);
   moduleRoutes(app, s);
   runRoutes(app, s);
   logRoutes(app, s);

@@ -7,6 +7,7 @@ import { RUN_STATUSES, RUN_TRIGGERS } from "../runs/model.ts";
 import { OVERLAP_POLICIES, scheduleViewSchema } from "../schedules/model.ts";
 import { runViewSchema } from "../runs/view.ts";
 import { queryInt } from "./openapi.ts";
+import { hostViewSchema } from "../hosts/model.ts";
 
 /** Components of the document, named once; the routes refer to them. */
 export const Run = runViewSchema.openapi("Run");
@@ -44,7 +45,13 @@ export const Health = z.object({
   active_runs: z.number().int(),
   queued_runs: z.number().int(),
   total_modules: z.number().int(),
+  /** This server's `PRISMQ_HOST_ID`. */
+  host_id: z.string(),
 }).openapi("Health");
+
+export const HostList = z.object({
+  hosts: z.array(hostViewSchema.openapi("Host")),
+}).openapi("HostList");
 
 export const ModuleList = z.object({ modules: z.array(ModuleView), total: z.number().int() })
   .openapi("ModuleList");

@@ -39,6 +39,14 @@ export const keys = {
   /** A run's `::result` JSON text, in parts of at most 63 KiB. */
   resultPart: (runId: string, part: number) => ["result", runId, part] as const,
   resultPrefix: (runId: string) => ["result", runId] as const,
+  /** A server sharing the store: its heartbeat (hosts/registry.ts). */
+  host: (hostId: string) => ["host", hostId] as const,
+  hostPrefix: () => ["host"] as const,
+  /** A cancel asked through another server, for the server running the run. */
+  cancelRequest: (hostId: string, runId: string) => ["cancel_request", hostId, runId] as const,
+  cancelRequestPrefix: (hostId: string) => ["cancel_request", hostId] as const,
+  /** Work done once across servers: claimed per item or per period (hosts/once.ts). */
+  once: (...parts: (string | number)[]) => ["once", ...parts] as const,
 };
 
 /** Adds `delta` (may be negative) to a KvU64 counter inside an atomic operation. */

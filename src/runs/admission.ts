@@ -6,19 +6,29 @@ export interface QueuedRun {
 }
 
 /**
- * Which runs may start, from slot counts and the queue in submission order. Pure bookkeeping in
- * memory: the caller makes the matching KV writes, and the wake-up that calls it may be anything.
+ * This server's slots and its mirror of the stored queue. Pure bookkeeping in memory: the caller
+ * makes the KV writes, and the store has the last word (a module's limit across servers is
+ * checked in the atomic write that starts a run, see RunStore.claim).
  *
- * The queue mirrors the runs whose stored status is `queued`, and is the one source of their
+ * The queue mirrors the runs whose stored status is `queued`: those submitted here at once, those
+ * of other servers through `sync()` with a scan of the store. It is the one source of
  * `queue_position`. A run taken out of the waiting line (admitted to start, or being cancelled)
- * therefore stays in the queue, marked as leaving, until its KV record has moved on: `leave()`.
+ * stays in the queue, marked as leaving, until its KV record has moved on: `leave()`.
  */
 export class Admission {
   private readonly queue: QueuedRun[] = [];
+  /** The queue by run id. */
+  private readonly byId = new Map<string, QueuedRun>();
   /** Runs of the queue that no longer wait: their move out of `queued` is being written. */
   private readonly leaving = new Set<string>();
   private active = 0;
   private readonly activeByModule = new Map<string, number>();
+  /** Counts scans of the store, so that sync() never undoes a change made after its scan began. */
+  private generation = 0;
+  /** Runs added here, by the generation they were added in. */
+  private readonly addedIn = new Map<string, number>();
+  /** Runs that left here, by the generation they left in. */
+  private readonly leftIn = new Map<string, number>();
 
   constructor(
     private readonly globalLimit: number,
@@ -60,8 +70,21 @@ export class Admission {
     else this.activeByModule.delete(moduleId);
   }
 
+  /** The module of a run in the queue, or undefined. */
+  moduleOf(runId: string): string | undefined {
+    return this.byId.get(runId)?.moduleId;
+  }
+
+  /** True when the run is in the queue (waiting or leaving). */
+  has(runId: string): boolean {
+    return this.byId.has(runId);
+  }
+
   /** Adds a queued run in submission order. */
   enqueue(run: QueuedRun): void {
+    if (this.has(run.runId)) return;
+    this.addedIn.set(run.runId, this.generation);
+    this.byId.set(run.runId, run);
     let i = this.queue.length;
     while (i > 0 && this.queue[i - 1].order > run.order) i--;
     this.queue.splice(i, 0, run);
@@ -72,10 +95,10 @@ export class Admission {
    * does not block other modules) and claims its slot; null when none may. The run keeps its
    * place until `leave()`.
    */
-  admitNext(): QueuedRun | null {
+  admitNext(blocked: ReadonlySet<string> = new Set()): QueuedRun | null {
     if (this.active >= this.globalLimit) return null;
     const run = this.queue.find((q) =>
-      !this.leaving.has(q.runId) && this.hasModuleSlot(q.moduleId)
+      !this.leaving.has(q.runId) && !blocked.has(q.moduleId) && this.hasModuleSlot(q.moduleId)
     );
     if (run === undefined) return null;
     this.leaving.add(run.runId);
@@ -86,7 +109,7 @@ export class Admission {
   /** Takes a waiting run out of the line (to cancel it); null when it is not waiting here. */
   take(runId: string): QueuedRun | null {
     if (this.leaving.has(runId)) return null;
-    const run = this.queue.find((q) => q.runId === runId);
+    const run = this.byId.get(runId);
     if (run === undefined) return null;
     this.leaving.add(runId);
     return run;
@@ -100,8 +123,38 @@ export class Admission {
   /** Forgets a run whose stored status is no longer `queued`. */
   leave(runId: string): void {
     this.leaving.delete(runId);
-    const i = this.queue.findIndex((q) => q.runId === runId);
+    this.leftIn.set(runId, this.generation);
+    const run = this.byId.get(runId);
+    if (run === undefined) return;
+    this.byId.delete(runId);
+    // Orders are unique: the lower bound of the run's order is its place.
+    const at = this.positionFor(run.order) - 1;
+    const i = this.queue[at]?.runId === runId ? at : this.queue.indexOf(run);
     if (i !== -1) this.queue.splice(i, 1);
+  }
+
+  /** Marks the start of a scan of the stored queue; hand the mark to `sync()` with its result. */
+  scanStarts(): number {
+    return ++this.generation;
+  }
+
+  /**
+   * Brings the queue in line with a scan of the stored queue begun at `mark`: adds the runs other
+   * servers queued and drops those they started or cancelled. A run added here after the scan
+   * began, or leaving here, stays; a run that left here after the scan began is not added back.
+   */
+  sync(scanned: readonly QueuedRun[], mark: number): void {
+    const stored = new Set(scanned.map((r) => r.runId));
+    for (const q of [...this.queue]) {
+      const recent = (this.addedIn.get(q.runId) ?? -1) >= mark;
+      if (!stored.has(q.runId) && !recent && !this.leaving.has(q.runId)) this.leave(q.runId);
+    }
+    for (const run of scanned) {
+      if ((this.leftIn.get(run.runId) ?? -1) >= mark) continue;
+      if (!this.has(run.runId)) this.enqueue(run);
+    }
+    for (const [id, g] of this.addedIn) if (g < mark) this.addedIn.delete(id);
+    for (const [id, g] of this.leftIn) if (g < mark) this.leftIn.delete(id);
   }
 
   /**
@@ -118,6 +171,11 @@ export class Admission {
       else hi = mid;
     }
     return lo + 1;
+  }
+
+  /** True when this server has a slot free (its own limit, not counting modules). */
+  hasFreeSlot(): boolean {
+    return this.active < this.globalLimit;
   }
 
   private hasSlot(moduleId: string): boolean {

@@ -5,30 +5,52 @@ import type { RunHandle } from "./registry.ts";
 import { finalOutcome } from "./transitions.ts";
 
 /** What cancelling works with. */
-type CancelParts = Pick<RunParts, "store" | "events" | "admission" | "registry" | "webhooks">;
+type CancelParts =
+  & Pick<RunParts, "store" | "events" | "admission" | "registry" | "webhooks" | "hostId">
+  & {
+    /** Asks the server running a run to stop it, and waits for its final record. */
+    remote: { cancel(record: RunRecord): Promise<RunRecord> };
+  };
+
+/** Rounds of "the run moved on meanwhile" before a cancel gives up. */
+const ROUNDS = 10;
 
 /**
  * Cancels a run and resolves with its final record; 404 when it is unknown, 409 when it is final
- * already or ends another way first (a natural exit, a timeout). A run with a live handle is
+ * already or ends another way first (a natural exit, a timeout). A run with a live handle here is
  * asked to stop and its handle awaited; a run waiting in the queue gets a handle of its own for
- * its one KV write. Cancels of the same run at once so share one stop, and nothing polls.
+ * its one KV write; a run another server runs is stopped by that server (see remote_cancel.ts).
+ * Cancels of the same run at once share one stop.
  */
 export async function cancelRun(parts: CancelParts, runId: string): Promise<RunRecord> {
-  const handle = parts.registry.get(runId) ?? cancelWaiting(parts, runId);
-  if (handle === null) {
+  for (let round = 1; round <= ROUNDS; round++) {
+    const handle = parts.registry.get(runId) ?? cancelWaiting(parts, runId);
+    if (handle !== null) {
+      handle.stop("cancelled");
+      const record = await handle.finished;
+      if (record?.status === "cancelled") return record;
+      if (record !== null && isFinal(record.status)) throw alreadyFinished(record);
+      // Still queued (shutdown stopped it before it started), taken by another server, or gone.
+      continue;
+    }
     const record = await parts.store.get(runId);
     if (record === null) throw runNotFound(runId);
     if (isFinal(record.status)) throw alreadyFinished(record);
-    // From submission to its final record a run waits in the queue or has a handle.
+    if (record.status === "queued") {
+      // Queued by another server and not yet seen here: the checked move settles any race.
+      const cancelled = await cancelQueuedRun(parts, runId);
+      if (cancelled !== null) return cancelled;
+      continue;
+    }
+    if (record.host_id !== null && record.host_id !== parts.hostId()) {
+      const final = await parts.remote.cancel(record);
+      if (final.status === "cancelled") return final;
+      throw alreadyFinished(final);
+    }
+    // A run running here always has a handle, from its claim to its final record.
     throw new Error(`run ${runId} is ${record.status}, yet this server does not track it`);
   }
-  handle.stop("cancelled");
-  const record = await handle.finished;
-  if (record === null) throw runNotFound(runId);
-  if (record.status === "cancelled") return record;
-  if (isFinal(record.status)) throw alreadyFinished(record);
-  // Shutdown stopped it before it started, so it waits in the queue again: cancel it there.
-  return await cancelRun(parts, runId);
+  throw new Error(`run ${runId} kept changing while it was being cancelled`);
 }
 
 /**

@@ -22,6 +22,12 @@ export interface BacklogLimit {
 const DEFAULT_BACKLOG: BacklogLimit = { lines: 10_000, bytes: 4 * 1024 * 1024 };
 /** A follower of a run with no live writer looks at the run again this often, in case it missed a change. */
 const IDLE_CHECK_MS = 1000;
+/**
+ * A follower of a run that is queued, or running on another server, reads the store this often:
+ * that server's lines and status changes reach this one only through it (within 1 s, with the
+ * writer's 100 ms flush).
+ */
+const STORE_POLL_MS = 250;
 
 /** Wakes one waiting consumer; a notify with nobody waiting is kept for the next wait. */
 class Wakeup {
@@ -215,7 +221,14 @@ export async function* followRun(
         yield* ending(current);
         return;
       }
-      await wakeup.wait(IDLE_CHECK_MS);
+      if (current.status !== lastStatus) {
+        // Moved on another server: no event told this one.
+        lastStatus = current.status;
+        yield { kind: "status", run: await runs.view(current) };
+      }
+      const progress = progressTo(progressOf(current));
+      if (progress) yield progress;
+      await wakeup.wait(STORE_POLL_MS);
     }
     if (clientGone.aborted) return;
     // Shutting down: the runs were stopped before the streams, so a run may be final by now.

@@ -59,6 +59,11 @@ export const runRecordSchema = z.object({
   attempt: z.number().int().default(1),
   /** The first run's id for a retry, else null. */
   retry_of: z.string().nullable().default(null),
+  /**
+   * The server (`PRISMQ_HOST_ID`) that started the run; null while queued, and for runs stored
+   * before several servers could share a store (those belong to whichever server recovers them).
+   */
+  host_id: z.string().nullable().default(null),
 });
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
@@ -72,10 +77,12 @@ export function newRunRecord(fields: {
   secret_parameters: string[];
   order: number;
   created_at: number;
-  startsNow: boolean;
+  /** The server starting it now, or null when it is queued. */
+  startsOn: string | null;
   origin?: RunOrigin;
 }): RunRecord {
-  const { startsNow, origin, ...rest } = fields;
+  const { startsOn, origin, ...rest } = fields;
+  const startsNow = startsOn !== null;
   return {
     ...rest,
     trigger: origin?.trigger ?? "api",
@@ -96,6 +103,7 @@ export function newRunRecord(fields: {
     progress_message: null,
     result_bytes: null,
     artifacts: null,
+    host_id: startsOn,
   };
 }
 

@@ -33,12 +33,16 @@ export interface RunParts {
   admission: Admission;
   registry: RunRegistry;
   options: RunServiceOptions;
+  /** This server's `PRISMQ_HOST_ID` (known once the server is listening). */
+  hostId(): string;
   /** Asks the queue pump to look at the queue again (a slot was given back). */
   wakeQueue(): void;
   /** The retry a failed run earns, if any, as part of its final write. */
   retries: Pick<Retries, "plan">;
   /** Adds a final run's webhook deliveries to its final write. */
   webhooks: { plan(op: Deno.AtomicOperation, current: RunRecord): void };
+  /** Cancels of runs that another server runs (remote_cancel.ts). */
+  remote: { cancel(record: RunRecord): Promise<RunRecord> };
 }
 
 /** A status change to store: the new status and the fields that change with it. */

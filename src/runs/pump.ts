@@ -1,10 +1,18 @@
 import type { Admission, QueuedRun } from "./admission.ts";
 
+/** What became of an admitted run: started (or ended unstarted), or its module was full. */
+export interface Launched {
+  started: Promise<unknown>;
+  /** Set before `started` settles when the store said the module has no slot on any server. */
+  readonly moduleFull: boolean;
+}
+
 /**
  * Starts queued runs while slots allow, in submission order. Each admitted run is handed to
  * `launch` (which gives it a supervisor), and the next one is admitted only once that one is
- * stored as running, so runs also start in queue order. Kicks coalesce: one drain runs at a time,
- * and a kick during it makes it look at the queue once more.
+ * stored as running, so runs also start in queue order. A run whose module turns out full across
+ * servers stays queued, and its module is passed over for the rest of the drain. Kicks coalesce:
+ * one drain runs at a time, and a kick during it makes it look at the queue once more.
  */
 export class QueuePump {
   private draining = false;
@@ -13,7 +21,7 @@ export class QueuePump {
 
   constructor(
     private readonly admission: Admission,
-    private readonly launch: (run: QueuedRun) => { started: Promise<unknown> },
+    private readonly launch: (run: QueuedRun) => Launched,
   ) {}
 
   /** Looks at the queue now (a slot freed, a run was queued, a wake-up came). Safe to call any time. */
@@ -36,8 +44,11 @@ export class QueuePump {
     try {
       do {
         this.again = false;
-        for (let run = this.next(); run !== null; run = this.next()) {
-          await this.launch(run).started;
+        const full = new Set<string>();
+        for (let run = this.next(full); run !== null; run = this.next(full)) {
+          const launched = this.launch(run);
+          await launched.started;
+          if (launched.moduleFull) full.add(run.moduleId);
         }
       } while (this.again && !this.stopped);
     } catch (err) {
@@ -47,7 +58,7 @@ export class QueuePump {
     }
   }
 
-  private next(): QueuedRun | null {
-    return this.stopped ? null : this.admission.admitNext();
+  private next(full: ReadonlySet<string>): QueuedRun | null {
+    return this.stopped ? null : this.admission.admitNext(full);
   }
 }

@@ -10,21 +10,26 @@ import { moveRun, type RunParts } from "./parts.ts";
 import { finalOutcome } from "./transitions.ts";
 
 /**
- * Marks a run that the previous server process left `running` as failed ("the server stopped
- * during this run"), with a last system line, and kills what is left of its process group.
+ * Marks a run that a server left `running` as failed, with a last system line: its own run after
+ * a crash ("the server stopped during this run"; what is left of its process group is killed),
+ * or, given `lostHost`, a run of another server whose heartbeat stopped (its processes are on
+ * that server, out of reach; the run may be retried).
  */
 export async function recoverLostRun(
   parts: Pick<RunParts, "store" | "events" | "logs" | "artifacts" | "retries" | "webhooks">,
   record: RunRecord,
+  lostHost?: { hostId: string; seconds: number },
 ): Promise<void> {
   const { logs, artifacts } = parts;
   const pid = record.pid;
-  if (pid !== null && processGroupAlive(pid)) {
+  if (lostHost === undefined && pid !== null && processGroupAlive(pid)) {
     const useKillCommand = Deno.build.os !== "windows" && !canSignalDirectly();
     await runStopAction(stopAction(Deno.build.os, pid, "kill", useKillCommand));
   }
   const lastSeq = await logs.lastSeq(record.run_id);
-  const ending = { kind: "server_lost" as const };
+  const ending = lostHost === undefined
+    ? { kind: "server_lost" as const }
+    : { kind: "host_lost" as const, ...lostHost };
   const outcome = finalOutcome(ending);
   const line = {
     seq: lastSeq + 1,
@@ -42,7 +47,8 @@ export async function recoverLostRun(
       completed_at: Date.now(),
       error_message: outcome.error_message,
       log_lines: line.seq,
-      artifacts: await artifacts.count(record.run_id),
+      // Another server's folder is not on this one's disk.
+      artifacts: lostHost === undefined ? await artifacts.count(record.run_id) : null,
     },
     prepare: parts.retries.plan(ending),
   });

@@ -1,5 +1,5 @@
 import type { LogStore } from "../logs/store.ts";
-import type { RunStore } from "./store.ts";
+import { RUN_ID_PATTERN, type RunStore } from "./store.ts";
 import type { ArtifactStore } from "../artifacts/store.ts";
 import type { ResultStore } from "./results.ts";
 
@@ -43,6 +43,12 @@ export async function sweepExpiredRuns(
   }
 }
 
+/** Who else sweeps: the retention sweep runs once per period across the servers of a store. */
+export interface SweepClaim {
+  /** True for the one server that sweeps in the period starting at `periodStart`. */
+  claim(periodStart: number): Promise<boolean>;
+}
+
 /** Runs the retention sweep now and then every `everyMs`, until stopped. */
 export class RetentionSweeper {
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -52,14 +58,45 @@ export class RetentionSweeper {
   /** Runs kept `retentionDays` after they finished; a sweep every `everyMs` (hourly). */
   constructor(
     private readonly stores: RetentionStores,
-    private readonly options: { retentionDays: number; everyMs?: number },
+    private readonly options: { retentionDays: number; everyMs?: number; once?: SweepClaim },
   ) {}
 
   /** Sweeps once now (in the background) and schedules the next sweeps; 0 days keeps forever. */
   start(): void {
     if (this.options.retentionDays === 0) return;
-    this.sweep();
-    this.timer = setInterval(() => this.sweep(), this.options.everyMs ?? 60 * 60 * 1000);
+    void this.periodic();
+    this.timer = setInterval(() => void this.periodic(), this.everyMs);
+  }
+
+  private get everyMs(): number {
+    return this.options.everyMs ?? 60 * 60 * 1000;
+  }
+
+  /**
+   * A scheduled sweep: by the one server that claims the period, then by every server of the
+   * artifact folders on its own disk whose run is gone (another server may have swept the run).
+   */
+  private async periodic(): Promise<void> {
+    const now = Date.now();
+    const period = now - now % this.everyMs;
+    try {
+      if (!this.options.once || await this.options.once.claim(period)) await this.sweep(now);
+      await this.pruneArtifacts();
+    } catch (err) {
+      console.error("retention sweep failed:", err);
+    }
+  }
+
+  /** Deletes the artifact folders here whose run no longer exists. */
+  private async pruneArtifacts(): Promise<void> {
+    const { artifacts, store } = this.stores;
+    if (!artifacts) return;
+    const ids = (await artifacts.runIds()).filter((id) => RUN_ID_PATTERN.test(id));
+    for (let i = 0; i < ids.length && !this.stopped; i += 100) {
+      const batch = ids.slice(i, i + 100);
+      const found = await store.getMany(batch);
+      for (const id of batch) if (!found.has(id)) await artifacts.remove(id);
+    }
   }
 
   /** One sweep; resolves with the number of runs deleted. */

@@ -17,12 +17,16 @@ interface RetryMessage extends KvMessage {
   retry_of: string;
 }
 
+/** How long a retry's claim is kept: longer than KV keeps redelivering its message. */
+const KEEP_MS = 7 * 24 * 3600 * 1000;
+
 /** Endings that earn a retry: a failure of the run itself, never a cancel or a shutdown. */
 const RETRIED: ReadonlySet<Ending["kind"]> = new Set([
   "exit",
   "start_failed",
   "timeout",
   "server_lost",
+  "host_lost",
 ]);
 
 /** What retries need of the rest of the service. */
@@ -87,10 +91,16 @@ export class Retries {
     };
   }
 
-  /** Submits a retry once, however often its message arrives; a refusal is logged, not retried. */
+  /**
+   * Submits a retry once, however often its message arrives and whichever server it reaches: the
+   * retry is claimed with one checked write first. A refusal is logged, not retried.
+   */
   private async submit(message: RetryMessage): Promise<void> {
+    const { kv } = this.deps;
     const done = keys.retried(message.run_id);
-    if ((await this.deps.kv.get(done)).versionstamp !== null) return;
+    const claimed = await kv.atomic().check({ key: done, versionstamp: null })
+      .set(done, "submitting", { expireIn: KEEP_MS }).commit();
+    if (!claimed.ok) return;
     try {
       const run = await this.deps.submit({
         moduleId: message.module_id,
@@ -99,10 +109,14 @@ export class Retries {
         recordUnavailable: true,
         origin: { trigger: "retry", attempt: message.attempt, retry_of: message.retry_of },
       });
-      await this.deps.kv.set(done, run.run_id, { expireIn: 7 * 24 * 3600 * 1000 });
+      await kv.set(done, run.run_id, { expireIn: KEEP_MS });
     } catch (err) {
-      if (err instanceof Error && /shutting down/i.test(err.message)) throw err; // after the start
-      await this.deps.kv.set(done, null, { expireIn: 7 * 24 * 3600 * 1000 });
+      if (err instanceof Error && /shutting down/i.test(err.message)) {
+        // Given back: KV delivers the message again after the next start.
+        await kv.delete(done);
+        throw err;
+      }
+      await kv.set(done, null, { expireIn: KEEP_MS });
       console.error(`retry of run ${message.run_id} was refused:`, err);
     }
   }

@@ -23,6 +23,9 @@ import type { WakeSource } from "./wake.ts";
 import type { KvMessages } from "../kv/messages.ts";
 import { Retries } from "./retries.ts";
 import { dropSecrets, secretNames } from "../modules/secrets.ts";
+import { Ticker } from "../timing.ts";
+import { QueueSync } from "./queue_sync.ts";
+import { RemoteCancels } from "./remote_cancel.ts";
 import type { ArtifactStore } from "../artifacts/store.ts";
 import type { ResultStore } from "./results.ts";
 
@@ -44,7 +47,12 @@ export interface RunServiceDeps {
   /** Adds a final run's webhook deliveries to its final write. */
   webhooks: RunParts["webhooks"];
   options: RunServiceOptions;
+  /** This server's `PRISMQ_HOST_ID`, known once it listens (before `init`). */
+  hostId: () => string;
 }
+
+/** How often the stored queue and cancel requests of other servers are looked at. */
+const TICK_MS = 250;
 
 /** Query of a run listing. */
 export interface ListQuery {
@@ -58,15 +66,18 @@ export interface ListQuery {
 
 /**
  * The runs as the routes see them: a thin facade over submission (submission.ts), the queue
- * pump (pump.ts), one supervisor per live run (supervisor.ts) and cancel (cancel.ts). One server
- * process owns the runs of its KV: the in-memory admission state and the registry of live run
- * handles are authoritative while it runs, and rebuilt from KV at start.
+ * pump (pump.ts), one supervisor per live run (supervisor.ts) and cancel (cancel.ts). Several
+ * servers may share the store: each claims runs with checked atomic writes (store.ts), mirrors
+ * the stored queue (queue_sync.ts) and takes cancels asked through others (remote_cancel.ts) on
+ * a 250 ms tick; the registry of live run handles holds this server's own runs.
  */
 export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
   private readonly parts: RunParts;
   private readonly submissions: Submissions;
   private readonly pump: QueuePump;
   private readonly retries: Retries;
+  private readonly remote: RemoteCancels;
+  private readonly ticker: Ticker;
 
   constructor(private readonly deps: RunServiceDeps) {
     const { store, logs, catalog, events, results, artifacts, options } = deps;
@@ -74,6 +85,8 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
       options.maxConcurrentRuns,
       (id) => catalog.get(id)?.def.max_concurrent_runs ?? Infinity,
     );
+    const registry = new RunRegistry();
+    this.remote = new RemoteCancels({ kv: deps.kv, store, registry, hostId: deps.hostId });
     this.parts = {
       store,
       logs,
@@ -82,8 +95,10 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
       results,
       artifacts,
       admission,
-      registry: new RunRegistry(),
+      registry,
       options,
+      hostId: deps.hostId,
+      remote: this.remote,
       wakeQueue: () => this.pump.kick(),
       retries: { plan: (ending, exitCode) => this.retries.plan(ending, exitCode) },
       webhooks: deps.webhooks,
@@ -103,6 +118,11 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
       presets: deps.presets,
       wake: deps.wake,
     });
+    const queue = new QueueSync({ kv: deps.kv, store, admission, kick: () => this.pump.kick() });
+    this.ticker = new Ticker("the queue and cancel poll", TICK_MS, async () => {
+      await queue.poll();
+      await this.remote.poll();
+    });
   }
 
   /** Runs holding a slot now. */
@@ -115,19 +135,36 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
     return this.parts.admission.queuedCount;
   }
 
-  /** Recovers from a crash and loads the queue; call once before serving. */
+  /** Recovers this server's runs from a crash and loads the queue; call once before serving. */
   async init(): Promise<void> {
     const { store, admission } = this.parts;
     this.submissions.resumeAfter(await store.lastOrder());
+    const me = this.deps.hostId();
     for (const record of await store.allWithStatus("running")) {
-      await recoverLostRun(this.parts, record);
+      // Runs stored before host ids existed were this server's (one server had the store).
+      if (record.host_id === me || record.host_id === null) {
+        await recoverLostRun(this.parts, record);
+      }
     }
     for (const record of await store.allWithStatus("queued")) {
       admission.enqueue({ runId: record.run_id, moduleId: record.module_id, order: record.order });
     }
     this.deps.wake.start(() => this.pump.kick());
     this.retries.start();
+    this.ticker.start();
     this.pump.kick();
+  }
+
+  /**
+   * Fails the runs a stopped server left running (its heartbeat went silent `silentForMs` ago);
+   * each is retried where its module has retries left. Safe to race: each move is checked.
+   */
+  async failRunsOf(hostId: string, silentForMs: number): Promise<void> {
+    const seconds = Math.round(silentForMs / 1000);
+    for (const record of await this.deps.store.allWithStatus("running")) {
+      if (record.host_id !== hostId) continue;
+      await recoverLostRun(this.parts, record, { hostId, seconds });
+    }
   }
 
   /** Validates and submits a run: it starts at once when a slot is free, else it is queued. */
@@ -240,6 +277,7 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
   async shutdown(): Promise<void> {
     this.submissions.close();
     this.pump.stop();
+    await this.ticker.stop();
     this.deps.wake.stop();
     this.retries.stop();
     this.deps.messages?.stop();

@@ -8,7 +8,7 @@ import {
   type RunTrigger,
 } from "./model.ts";
 import { canTransition } from "./transitions.ts";
-import { listByTrigger } from "./trigger_listing.ts";
+import { listRuns } from "./listing.ts";
 
 /** The shape of every run id (see RunService). */
 export const RUN_ID_PATTERN = /^[0-9a-z]{16}$/;
@@ -39,9 +39,9 @@ export interface ModuleStats {
 }
 
 /**
- * Run records and their indexes in Deno KV; every status change goes through `transition`.
- * One server process owns its KV, so every write passes through here and a write-through cache
- * of recent records stays exact; it spares KV and zod on the hot read paths.
+ * Run records and their indexes in Deno KV; every status change goes through `transition` (or
+ * `claim`, its guarded form). Several servers may share the KV, so only final records, which
+ * never change, are cached; the cache spares KV and zod on the hot read paths of history.
  */
 export class RunStore {
   private readonly cache = new Map<string, RunRecord>();
@@ -60,16 +60,23 @@ export class RunStore {
 
   private remember(record: RunRecord): RunRecord {
     this.cache.delete(record.run_id);
+    // Only a final record can be cached: a live one may be changed by another server.
+    if (!isFinal(record.status)) return record;
     this.cache.set(record.run_id, record);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     return record;
   }
 
-  /** Stores a new run with its indexes and counters; `prepare` may add to the same atomic write. */
-  async create(record: RunRecord, prepare?: (op: Deno.AtomicOperation) => void): Promise<void> {
+  /**
+   * Stores a new run with its indexes and counters; `prepare` may add to the same atomic write.
+   * False when nothing was written: the id or the submission order is taken (servers sharing
+   * the store pick orders on their own), or a check that `prepare` added failed.
+   */
+  async create(record: RunRecord, prepare?: (op: Deno.AtomicOperation) => void): Promise<boolean> {
     const { run_id: id, module_id: moduleId, status, order } = record;
     const op = this.kv.atomic()
       .check({ key: keys.run(id), versionstamp: null })
+      .check({ key: keys.byOrder(order), versionstamp: null })
       .set(keys.run(id), record)
       .set(keys.byOrder(order), id)
       .set(keys.byModule(moduleId, order), id)
@@ -83,9 +90,9 @@ export class RunStore {
     addToCounter(op, keys.countModule(moduleId), 1);
     addToCounter(op, keys.countModuleStatus(moduleId, status), 1);
     prepare?.(op);
-    const result = await op.commit();
-    if (!result.ok) throw new Error(`run ${id} already exists`);
+    if (!(await op.commit()).ok) return false;
     this.remember(record);
+    return true;
   }
 
   /**
@@ -104,25 +111,67 @@ export class RunStore {
       if (entry.value === null) return null;
       const current = runRecordSchema.parse(entry.value);
       if (!canTransition(current.status, to)) return null;
-      const next: RunRecord = { ...current, ...changes, status: to };
-      // The one place secrets leave storage: a final run never needs its password values again.
-      if (isFinal(to)) next.parameters = dropSecrets(next.parameters, next.secret_parameters);
-      const { module_id: moduleId, order } = current;
-      const op = this.kv.atomic()
-        .check(entry)
-        .set(keys.run(runId), next)
-        .delete(keys.byStatus(current.status, order))
-        .delete(keys.byModuleStatus(moduleId, current.status, order))
-        .set(keys.byStatus(to, order), runId)
-        .set(keys.byModuleStatus(moduleId, to, order), runId);
-      addToCounter(op, keys.countStatus(current.status), -1);
-      addToCounter(op, keys.countStatus(to), 1);
-      addToCounter(op, keys.countModuleStatus(moduleId, current.status), -1);
-      addToCounter(op, keys.countModuleStatus(moduleId, to), 1);
-      if (isFinal(to)) op.set(keys.finished(next.completed_at ?? Date.now(), runId), runId);
+      const { op, next } = this.move(entry, current, to, changes);
       prepare?.(op, current);
       if ((await op.commit()).ok) return this.remember(next);
     }
+  }
+
+  /**
+   * Claims a queued run for a server: moves it to running with `changes` unless the run is no
+   * longer queued ("gone": another server took it, or it was cancelled) or its module already
+   * has `slot.max` runs running across every server ("full"). The module's running counter is
+   * checked in the same atomic write, so two servers can never both take the last slot.
+   */
+  async claim(
+    runId: string,
+    changes: RunChanges,
+    slot: { moduleId: string; max: number },
+  ): Promise<RunRecord | "gone" | "full"> {
+    const counterKey = keys.countModuleStatus(slot.moduleId, "running");
+    for (;;) {
+      const [entry, counter] = await this.kv.getMany([keys.run(runId), counterKey]);
+      if (entry.value === null) return "gone";
+      const current = runRecordSchema.parse(entry.value);
+      if (current.status !== "queued") return "gone";
+      if (counterValue(counter) >= slot.max) return "full";
+      const { op, next } = this.move(entry, current, "running", changes);
+      if (Number.isFinite(slot.max)) op.check(counter);
+      if ((await op.commit()).ok) return this.remember(next);
+    }
+  }
+
+  /** The running counter of a module, to be checked in the atomic write that starts a run. */
+  async runningOf(moduleId: string): Promise<{ count: number; entry: Deno.KvEntryMaybe<unknown> }> {
+    const entry = await this.kv.get(keys.countModuleStatus(moduleId, "running"));
+    return { count: counterValue(entry), entry };
+  }
+
+  /** The atomic write of a status move, checked against the entry it was read from. */
+  private move(
+    entry: Deno.KvEntryMaybe<unknown>,
+    current: RunRecord,
+    to: RunStatus,
+    changes: RunChanges,
+  ): { op: Deno.AtomicOperation; next: RunRecord } {
+    const runId = current.run_id;
+    const next: RunRecord = { ...current, ...changes, status: to };
+    // The one place secrets leave storage: a final run never needs its password values again.
+    if (isFinal(to)) next.parameters = dropSecrets(next.parameters, next.secret_parameters);
+    const { module_id: moduleId, order } = current;
+    const op = this.kv.atomic()
+      .check(entry)
+      .set(keys.run(runId), next)
+      .delete(keys.byStatus(current.status, order))
+      .delete(keys.byModuleStatus(moduleId, current.status, order))
+      .set(keys.byStatus(to, order), runId)
+      .set(keys.byModuleStatus(moduleId, to, order), runId);
+    addToCounter(op, keys.countStatus(current.status), -1);
+    addToCounter(op, keys.countStatus(to), 1);
+    addToCounter(op, keys.countModuleStatus(moduleId, current.status), -1);
+    addToCounter(op, keys.countModuleStatus(moduleId, to), 1);
+    if (isFinal(to)) op.set(keys.finished(next.completed_at ?? Date.now(), runId), runId);
+    return { op, next };
   }
 
   /**
@@ -142,55 +191,25 @@ export class RunStore {
   }
 
   /** One page of runs, newest first, and how many runs match the filters. */
-  async list(query: RunQuery): Promise<{ runs: RunRecord[]; total: number; hasMore: boolean }> {
-    const { moduleId, status, trigger } = query;
-    if (trigger !== undefined && (moduleId !== undefined || status !== undefined)) {
-      return await listByTrigger(this, query, trigger);
-    }
-    const prefix = moduleId !== undefined && status !== undefined
-      ? keys.byModuleStatusPrefix(moduleId, status)
-      : moduleId !== undefined
-      ? keys.byModulePrefix(moduleId)
-      : status !== undefined
-      ? keys.byStatusPrefix(status)
-      : trigger !== undefined
-      ? keys.byTriggerPrefix(trigger)
-      : keys.byOrderPrefix();
-    const countKey = moduleId !== undefined && status !== undefined
-      ? keys.countModuleStatus(moduleId, status)
-      : moduleId !== undefined
-      ? keys.countModule(moduleId)
-      : status !== undefined
-      ? keys.countStatus(status)
-      : trigger !== undefined
-      ? keys.countTrigger(trigger)
-      : keys.countAll();
-    const selector: Deno.KvListSelector = query.before === undefined
-      ? { prefix }
-      : { prefix, end: [...prefix, query.before] };
-    const ids: string[] = [];
-    const listed = (async () => {
-      const skip = query.offset ?? 0;
-      const want = skip + query.limit + 1;
-      const options = { reverse: true, limit: want, batchSize: Math.min(want, 500) };
-      let seen = 0;
-      for await (const entry of this.kv.list<string>(selector, options)) {
-        if (seen++ >= skip) ids.push(entry.value);
-      }
-    })();
-    const [count] = await Promise.all([this.kv.get(countKey), listed]);
-    const hasMore = ids.length > query.limit;
-    const pageIds = ids.slice(0, query.limit);
-    const missing = pageIds.filter((id) => !this.cache.has(id));
+  list(query: RunQuery): Promise<{ runs: RunRecord[]; total: number; hasMore: boolean }> {
+    return listRuns(this.kv, this, query);
+  }
+
+  /** The records of these ids that are stored (final ones from the cache), by id. */
+  async getMany(ids: string[]): Promise<Map<string, RunRecord>> {
+    const out = new Map<string, RunRecord>();
+    const missing = ids.filter((id) => {
+      const cached = this.cache.get(id);
+      if (cached) out.set(id, cached);
+      return !cached;
+    });
     const entries = missing.length === 0 ? [] : await getAll(this.kv, missing.map(keys.run));
-    const fetched = new Map<string, RunRecord>();
     for (const e of entries) {
       if (e.value === null) continue;
-      const record = runRecordSchema.parse(e.value);
-      fetched.set(record.run_id, this.remember(record));
+      const record = this.remember(runRecordSchema.parse(e.value));
+      out.set(record.run_id, record);
     }
-    const runs = pageIds.flatMap((id) => fetched.get(id) ?? this.cache.get(id) ?? []);
-    return { runs, total: counterValue(count), hasMore };
+    return out;
   }
 
   /** Every run with this status, in submission order (used at start for recovery and the queue). */

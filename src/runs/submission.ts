@@ -36,8 +36,8 @@ export interface SubmissionDeps {
 
 /**
  * Submission and admission of new runs: checks a request, gives the run its id and submission
- * order, and either starts it at once (a slot is free and nobody waits ahead of it) or stores it
- * as queued with a durable wake-up.
+ * order, and either starts it at once (a slot is free here, its module has one across servers,
+ * and nobody waits ahead of it) or stores it as queued with a durable wake-up.
  */
 export class Submissions {
   private lastOrder = 0;
@@ -89,34 +89,54 @@ export class Submissions {
       secret_parameters: secretNames(module.def.parameters, checked.values),
       order: this.nextOrder(now),
       created_at: now,
-      startsNow: startNow,
+      startsOn: null,
       origin: request.origin,
     });
-    const stored = startNow ? await this.start(record, module) : await this.enqueue(record);
+    // A module full on other servers sends a run that looked startable to the queue after all.
+    const stored = (startNow ? await this.start(record, module) : null) ??
+      await this.enqueue(record);
     // Presets are saved only for a run that was accepted (not for a 429 or 503).
     if (request.saveConfig) await presets.save(moduleId, module.def.parameters, checked.values);
     return stored;
   }
 
-  /** Starts a run that found a free slot: its supervisor spawns it and stores it as running. */
-  private async start(record: RunRecord, module: CatalogModule): Promise<RunRecord> {
-    this.deps.parts.admission.claim(record.module_id);
-    const started = await new RunSupervisor(this.deps.parts, { kind: "new", record, module })
-      .started;
-    if (started === null) throw new Error(`run ${record.run_id} could not be stored`);
-    return started;
+  /**
+   * Starts a run that found a free slot here: its supervisor stores it as running and spawns it.
+   * Null when the store says its module has no slot left on any server (it is queued instead).
+   */
+  private async start(queued: RunRecord, module: CatalogModule): Promise<RunRecord | null> {
+    const { parts } = this.deps;
+    const record: RunRecord = {
+      ...queued,
+      status: "running",
+      started_at: queued.created_at,
+      host_id: parts.hostId(),
+    };
+    parts.admission.claim(record.module_id);
+    const supervisor = new RunSupervisor(parts, {
+      kind: "new",
+      record,
+      module,
+      reorder: () => this.nextOrder(Date.now()),
+    });
+    const started = await supervisor.started;
+    if (started !== null) return started;
+    if (supervisor.moduleFull) return null;
+    if (this.closed) throw new AppError("SHUTTING_DOWN", "The server is shutting down.");
+    throw new Error(`run ${record.run_id} could not be stored`);
   }
 
   /** Stores a run as queued, with a durable wake-up in the same atomic write. */
   private async enqueue(record: RunRecord): Promise<RunRecord> {
     const { parts, wake } = this.deps;
-    parts.admission.enqueue({
-      runId: record.run_id,
-      moduleId: record.module_id,
-      order: record.order,
-    });
+    const entry = () => ({ runId: record.run_id, moduleId: record.module_id, order: record.order });
+    parts.admission.enqueue(entry());
     try {
-      await parts.store.create(record, (op) => wake.attach(op));
+      record = await this.createUnique(record, (op) => wake.attach(op), (moved) => {
+        parts.admission.leave(record.run_id);
+        record = moved;
+        parts.admission.enqueue(entry());
+      });
     } catch (err) {
       parts.admission.leave(record.run_id);
       wake.disarm();
@@ -124,6 +144,23 @@ export class Submissions {
     }
     parts.events.emit(record);
     return record;
+  }
+
+  /**
+   * Stores a new run, giving it a fresh submission order when another server took its order
+   * meanwhile (`reordered` hears of each new one); throws after a few lost races.
+   */
+  private async createUnique(
+    record: RunRecord,
+    prepare?: (op: Deno.AtomicOperation) => void,
+    reordered?: (record: RunRecord) => void,
+  ): Promise<RunRecord> {
+    for (let tries = 1;; tries++) {
+      if (await this.deps.parts.store.create(record, prepare)) return record;
+      if (tries >= 20) throw new Error(`run ${record.run_id} could not be stored`);
+      record = { ...record, order: this.nextOrder(Date.now()) };
+      reordered?.(record);
+    }
   }
 
   /** A run whose module cannot run: stored, then moved through running to failed with why. */
@@ -147,15 +184,15 @@ export class Submissions {
       secret_parameters: secretNames(module.def.parameters, values),
       order: this.nextOrder(now),
       created_at: now,
-      startsNow: true,
+      startsOn: parts.hostId(),
       origin: request.origin,
     });
-    await parts.store.create(record);
+    const stored = await this.createUnique(record);
     const { status, error_message } = finalOutcome({ kind: "start_failed", reason });
-    return await moveRun(parts, record.run_id, {
+    return await moveRun(parts, stored.run_id, {
       to: status,
       changes: { completed_at: now, error_message, artifacts: 0 },
-    }) ?? record;
+    }) ?? stored;
   }
 
   /** A unique, increasing order: microseconds of the submission time, or one past the last. */

@@ -13,22 +13,30 @@ import { RunReport } from "./run_report.ts";
 
 /** How a supervised run came to hold its slot. */
 export type SupervisedStart =
-  /** Submitted while a slot was free: stored for the first time, as running. */
-  | { kind: "new"; record: RunRecord; module: CatalogModule }
-  /** Admitted from the queue: its stored record moves from queued to running. */
+  /**
+   * Submitted while a slot was free: stored for the first time, as running, unless its module
+   * turns out full across servers (`moduleFull`); `reorder` gives a fresh submission order when
+   * another server took the one it has.
+   */
+  | { kind: "new"; record: RunRecord; module: CatalogModule; reorder: () => number }
+  /** Admitted from the queue: its stored record is claimed, queued to running. */
   | { kind: "queued"; run: QueuedRun };
 
-/** How the start went: the run is stored as running, or it ended (or stays queued) unstarted. */
+/** How the start went: running, ended (or left queued) unstarted, or its module had no slot. */
 type Begun =
   | { running: RunRecord; execution: RunExecution }
-  | { end: RunRecord | null };
+  | { end: RunRecord | null }
+  | { full: true };
+
+/** Tries at storing a new run before giving up (each lost to another server's write). */
+const CREATE_TRIES = 20;
 
 /**
- * Owns one run that holds a slot, from spawn to final record: spawns the process, stores the
- * run as running, waits for the process to end, records the end, then gives the slot back,
- * leaves the registry and wakes the queue. It is the run's handle all along: a stop before the
- * spawn means the run never starts (cancelled, or left queued at shutdown); after the spawn the
- * execution stops the process tree.
+ * Owns one run that holds a slot, from its claim to its final record: stores the run as running
+ * on this server (a checked atomic write, so no other server starts it), spawns the process,
+ * waits for it to end, records the end, then gives the slot back, leaves the registry and wakes
+ * the queue. It is the run's handle all along: a stop before the spawn means the run never
+ * starts (cancelled, or left queued at shutdown); after the spawn the execution stops the tree.
  */
 export class RunSupervisor implements RunHandle {
   readonly runId: string;
@@ -36,6 +44,8 @@ export class RunSupervisor implements RunHandle {
   readonly started: Promise<RunRecord | null>;
   readonly finished: Promise<RunRecord | null>;
   readonly moduleId: string;
+  /** True once the store said the module has no slot on any server: the run did not start. */
+  moduleFull = false;
   private readonly startedOnce = Promise.withResolvers<RunRecord | null>();
   private execution: RunExecution | null = null;
   private readonly report: RunReport;
@@ -76,8 +86,12 @@ export class RunSupervisor implements RunHandle {
   private async supervise(start: SupervisedStart): Promise<RunRecord | null> {
     try {
       const begun = start.kind === "new"
-        ? await this.spawn(start.record, start.module)
+        ? await this.startNew(start.record, start.module, start.reorder)
         : await this.startQueued(start.run);
+      if ("full" in begun) {
+        this.moduleFull = true;
+        return null;
+      }
       if ("end" in begun) return begun.end;
       this.startedOnce.resolve(begun.running);
       return await this.recordEnd(begun.execution);
@@ -85,18 +99,43 @@ export class RunSupervisor implements RunHandle {
       this.startedOnce.resolve(null);
       this.parts.registry.remove(this);
       this.parts.admission.release(this.moduleId);
-      this.parts.wakeQueue();
+      // A run that found its module full freed no slot: waking the queue would only spin.
+      if (!this.moduleFull) this.parts.wakeQueue();
     }
   }
 
   /**
-   * Moves an admitted run out of `queued`: to running, or to its end when it may not start
-   * (cancelled meanwhile, or its module is gone or unavailable since it was queued).
+   * Stores a new run as running on this server, with the module's running counter checked in
+   * the same write; "full" when the module has no slot left on any server.
+   */
+  private async startNew(
+    record: RunRecord,
+    module: CatalogModule,
+    reorder: () => number,
+  ): Promise<Begun> {
+    const { store, events } = this.parts;
+    const max = module.def.max_concurrent_runs ?? Infinity;
+    for (let tries = 1;; tries++) {
+      const counter = Number.isFinite(max) ? await store.runningOf(record.module_id) : null;
+      if (counter !== null && counter.count >= max) return { full: true };
+      if (await store.create(record, (op) => counter && op.check(counter.entry))) break;
+      if (tries >= CREATE_TRIES) throw new Error(`run ${this.runId} could not be stored`);
+      record = { ...record, order: reorder() };
+    }
+    events.emit(record);
+    return await this.launch(record, module);
+  }
+
+  /**
+   * Moves an admitted run out of `queued`: claimed as running here, or to its end when it may not
+   * start (cancelled meanwhile, or its module is gone or unavailable since it was queued); left
+   * queued when another server took it, at shutdown, or when its module is full.
    */
   private async startQueued(run: QueuedRun): Promise<Begun> {
+    const { store, catalog, events, hostId } = this.parts;
     let staysQueued = false;
     try {
-      const record = await this.parts.store.get(run.runId);
+      const record = await store.get(run.runId);
       if (record === null || record.status !== "queued") return { end: record };
       if (this.stopReason === "cancelled") {
         return { end: await cancelQueuedRun(this.parts, run.runId) };
@@ -107,14 +146,24 @@ export class RunSupervisor implements RunHandle {
         return { end: record };
       }
       // The module may have changed since the run was queued (a restart with a new module file).
-      const module = this.parts.catalog.get(run.moduleId);
+      const module = catalog.get(run.moduleId);
       const why = module === undefined
         ? `the module "${run.moduleId}" is no longer in the module file`
-        : this.parts.catalog.availability(module).reason;
+        : catalog.availability(module).reason;
       if (module === undefined || why !== null) {
         return { end: await this.failToStart(record, why ?? "the module is unavailable") };
       }
-      return await this.spawn(record, module);
+      const claimed = await store.claim(run.runId, {
+        started_at: Date.now(),
+        host_id: hostId(),
+      }, { moduleId: run.moduleId, max: module.def.max_concurrent_runs ?? Infinity });
+      if (claimed === "full") {
+        staysQueued = true;
+        return { full: true };
+      }
+      if (claimed === "gone") return { end: await store.get(run.runId) };
+      events.emit(claimed);
+      return await this.launch(claimed, module);
     } finally {
       // Only now is the stored record no longer queued (or its write failed, and the run is
       // dropped from memory as before): until here it kept its place, so positions stay exact.
@@ -124,12 +173,19 @@ export class RunSupervisor implements RunHandle {
   }
 
   /**
-   * Spawns the process, then stores the run as running with its pid: a new record, or the queued
-   * one moved. When that write fails, the process is stopped and its lines deleted.
+   * Spawns the process of a run stored as running here and adds its pid to the record (a restart
+   * stops what a crash left by it). A stop asked before the spawn ends the run unstarted.
    */
-  private async spawn(record: RunRecord, module: CatalogModule): Promise<Begun> {
-    const { store, logs, events, options } = this.parts;
-    const outputDir = await this.report.prepareFolder();
+  private async launch(record: RunRecord, module: CatalogModule): Promise<Begun> {
+    const { store, logs, options } = this.parts;
+    if (this.stopReason !== null) return { end: await this.endUnspawned(this.stopReason) };
+    let outputDir: string;
+    try {
+      outputDir = await this.report.prepareFolder();
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      return { end: await this.failStarted(`its output folder could not be made: ${why}`) };
+    }
     const { spec, display } = launchSpec(module, record, outputDir);
     const execution = this.execution = new RunExecution({
       runId: this.runId,
@@ -141,35 +197,16 @@ export class RunSupervisor implements RunHandle {
       logMaxBytes: options.logMaxBytes,
       report: this.report.hooks,
     });
-    const started: RunRecord = {
-      ...record,
-      status: "running",
-      started_at: record.started_at ?? Date.now(),
-      pid: execution.pid,
-    };
-    let stored: RunRecord | null = null;
-    try {
-      if (record.status === "queued") {
-        stored = await store.transition(this.runId, "running", {
-          started_at: started.started_at,
-          pid: started.pid,
-        });
-      } else {
-        await store.create(started);
-        stored = started;
-      }
-    } catch (err) {
-      console.error(`run ${this.runId}: could not be stored as running:`, err);
+    // A stop that came while the folder was made found no execution to stop.
+    if (this.stopReason !== null) void execution.stop(this.stopReason);
+    let running = record;
+    if (execution.pid !== null) {
+      running = await store.update(this.runId, { pid: execution.pid }).catch((err) => {
+        console.error(`run ${this.runId}: its pid could not be stored:`, err);
+        return null;
+      }) ?? { ...record, pid: execution.pid };
     }
-    if (stored !== null) {
-      events.emit(stored);
-      return { running: stored, execution };
-    }
-    void execution.stop("cancelled");
-    // A run that could not be stored must not leave chunks that a later start would reuse.
-    await execution.result.catch(() => {});
-    await logs.deleteAll(this.runId);
-    return { end: null };
+    return { running, execution };
   }
 
   /** Waits for the process to end and stores the final status it earned. */
@@ -193,19 +230,36 @@ export class RunSupervisor implements RunHandle {
 
   /** A queued run that cannot start moves forward like any failed start: running, then failed. */
   private async failToStart(record: RunRecord, reason: string): Promise<RunRecord | null> {
-    const now = Date.now();
     const running = await moveRun(this.parts, record.run_id, {
       to: "running",
-      changes: { started_at: now },
+      changes: { started_at: Date.now(), host_id: this.parts.hostId() },
     });
     if (running === null) return await this.parts.store.get(record.run_id);
+    return await this.failStarted(reason) ?? running;
+  }
+
+  /** A run stored as running here whose process could not be started: failed, with why. */
+  private async failStarted(reason: string): Promise<RunRecord | null> {
+    const now = Date.now();
     const ending = { kind: "start_failed" as const, reason };
     const { status, error_message } = finalOutcome(ending);
-    const final = await moveRun(this.parts, record.run_id, {
+    const final = await moveRun(this.parts, this.runId, {
       to: status,
       changes: { completed_at: now, error_message, artifacts: 0 },
       prepare: this.parts.retries.plan(ending),
     });
-    return final ?? running;
+    return final ?? await this.parts.store.get(this.runId);
+  }
+
+  /** A run stored as running here, stopped before its spawn: cancelled, it never ran. */
+  private async endUnspawned(reason: StopReason): Promise<RunRecord | null> {
+    const { status, error_message } = finalOutcome(
+      reason === "shutdown" ? { kind: "shutdown" } : { kind: "cancelled" },
+    );
+    const final = await moveRun(this.parts, this.runId, {
+      to: status,
+      changes: { completed_at: Date.now(), error_message, artifacts: 0 },
+    });
+    return final ?? await this.parts.store.get(this.runId);
   }
 }

@@ -17,7 +17,9 @@ export type Ending =
   | { kind: "timeout"; seconds: number }
   | { kind: "cancelled" }
   | { kind: "shutdown" }
-  | { kind: "server_lost" };
+  | { kind: "server_lost" }
+  /** The server running it stopped renewing its heartbeat; another server records the end. */
+  | { kind: "host_lost"; hostId: string; seconds: number };
 
 /** The final status and error message for an ending. */
 export function finalOutcome(ending: Ending): { status: RunStatus; error_message: string | null } {
@@ -51,6 +53,10 @@ export function finalOutcome(ending: Ending): { status: RunStatus; error_message
     .with({ kind: "server_lost" }, () => ({
       status: "failed" as const,
       error_message: "the server stopped during this run",
+    }))
+    .with({ kind: "host_lost" }, ({ hostId, seconds }) => ({
+      status: "failed" as const,
+      error_message: `the host "${hostId}" stopped during this run (no heartbeat for ${seconds} s)`,
     }))
     .exhaustive();
 }

@@ -31,6 +31,8 @@ export const runViewSchema = z.object({
   schedule_id: z.string().nullable(),
   attempt: z.number().int(),
   retry_of: z.string().nullable(),
+  /** The server that started the run (`PRISMQ_HOST_ID`), or null while queued. */
+  host_id: z.string().nullable(),
 });
 export type RunView = z.infer<typeof runViewSchema>;
 
@@ -78,6 +80,7 @@ export function toRunView(
     schedule_id: record.schedule_id,
     attempt: record.attempt,
     retry_of: record.retry_of,
+    host_id: record.host_id,
   };
 }
 

@@ -4,6 +4,7 @@ import { MAX_TIMER_SECONDS } from "../settings.ts";
 import { nextDue } from "./cron.ts";
 import type { ScheduleRecord } from "./model.ts";
 import type { ScheduleStore } from "./store.ts";
+import { Ticker } from "../timing.ts";
 
 /** What the timer needs of the runs. */
 export interface ScheduledRuns {
@@ -11,12 +12,21 @@ export interface ScheduledRuns {
   submit(request: RunRequest): Promise<RunRecord>;
   /** The stored run, or null. */
   record(runId: string): Promise<RunRecord | null>;
+  /**
+   * True for the one server (of those sharing the store) that fires this schedule at this due
+   * time; absent, every fire is this server's.
+   */
+  claim?(scheduleId: string, dueAt: number): Promise<boolean>;
 }
 
+/** How often the stored schedules are read again, for those other servers made or changed. */
+const REFRESH_MS = 5000;
+
 /**
- * Fires due schedules: one timer for the earliest due time of all enabled schedules, never a poll
- * of every schedule. Fires missed while the server was down are not replayed: due times are
- * computed from the start.
+ * Fires due schedules: one timer for the earliest due time of all enabled schedules. Fires missed
+ * while the server was down are not replayed: due times are computed from the start. Servers
+ * sharing a store each keep the timer (any may stop), read the stored schedules again every few
+ * seconds, and claim each fire, so a due time fires once across them.
  */
 export class ScheduleTimer {
   private readonly due = new Map<string, number>();
@@ -25,6 +35,9 @@ export class ScheduleTimer {
   /** The fire under way of each schedule, so the next one waits for it. */
   private readonly fires = new Map<string, Promise<void>>();
   private stopped = false;
+  /** What each known schedule's due time was computed from. */
+  private readonly known = new Map<string, string>();
+  private readonly refresher = new Ticker("the schedule refresh", REFRESH_MS, () => this.refresh());
 
   constructor(private readonly store: ScheduleStore, private readonly runs: ScheduledRuns) {}
 
@@ -32,11 +45,32 @@ export class ScheduleTimer {
   async start(): Promise<void> {
     for (const schedule of await this.store.all()) this.set(schedule, false);
     this.arm();
+    this.refresher.start();
+  }
+
+  /** Takes in the schedules other servers created, changed or deleted. */
+  async refresh(): Promise<void> {
+    const stored = await this.store.all();
+    const ids = new Set(stored.map((s) => s.schedule_id));
+    let changed = false;
+    for (const schedule of stored) {
+      if (this.known.get(schedule.schedule_id) === signature(schedule)) continue;
+      this.set(schedule, false);
+      changed = true;
+    }
+    for (const id of [...this.known.keys()]) {
+      if (ids.has(id)) continue;
+      this.known.delete(id);
+      this.due.delete(id);
+      changed = true;
+    }
+    if (changed && !this.stopped) this.arm();
   }
 
   /** Stops firing; fires under way finish. */
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.refresher.stop();
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     await this.firing;
@@ -50,6 +84,7 @@ export class ScheduleTimer {
 
   /** Takes a new or changed schedule into account. */
   set(schedule: ScheduleRecord, rearm = true): void {
+    this.known.set(schedule.schedule_id, signature(schedule));
     const next = schedule.enabled ? nextDue(schedule.cron, schedule.timezone, Date.now()) : null;
     if (next === null) this.due.delete(schedule.schedule_id);
     else this.due.set(schedule.schedule_id, next);
@@ -58,6 +93,7 @@ export class ScheduleTimer {
 
   /** Forgets a deleted schedule. */
   remove(scheduleId: string): void {
+    this.known.delete(scheduleId);
     this.due.delete(scheduleId);
     this.arm();
   }
@@ -91,6 +127,7 @@ export class ScheduleTimer {
       if (next === null) this.due.delete(scheduleId);
       else this.due.set(scheduleId, next);
       if (!schedule?.enabled || this.stopped) return;
+      if (this.runs.claim && !await this.runs.claim(scheduleId, dueAt)) return;
       const previous = this.fires.get(scheduleId) ?? Promise.resolve();
       const fire = previous.then(() => this.fire(scheduleId));
       this.fires.set(scheduleId, fire);
@@ -132,4 +169,9 @@ export class ScheduleTimer {
     const current = await this.store.get(id);
     if (current !== null) await this.store.put(change(current));
   }
+}
+
+/** The fields a schedule's due times follow: a change in any of them means a new due time. */
+function signature(schedule: ScheduleRecord): string {
+  return JSON.stringify([schedule.cron, schedule.timezone, schedule.enabled, schedule.updated_at]);
 }

@@ -34,7 +34,7 @@ function record(parameters: RunRecord["parameters"]): RunRecord {
     secret_parameters: Object.hasOwn(parameters, "key") ? ["key"] : [],
     order: 1,
     created_at: 0,
-    startsNow: true,
+    startsOn: "h1",
   });
 }
 

@@ -12,7 +12,7 @@ const settings = parseSettings(
   "linux",
 );
 
-Deno.test("settingsPermissions: module file, env, net, data dir and KV file, and PRISMQ_PYTHON", () => {
+Deno.test("settingsPermissions: module file, env, net, data dir and KV file, the host name (unless PRISMQ_HOST_ID is set), and PRISMQ_PYTHON", () => {
   const flags = settingsPermissions(settings).map((p) => p.flag);
   assert.deepEqual(flags, [
     "--allow-read=/srv/modules.json",
@@ -22,8 +22,11 @@ Deno.test("settingsPermissions: module file, env, net, data dir and KV file, and
     "--allow-read=/srv/data/runner.kv",
     "--allow-write=/srv/data",
     "--allow-write=/srv/data/runner.kv",
+    "--allow-sys=hostname",
     "--allow-run=/venv/bin/python",
   ]);
+  const named = parseSettings({ PRISMQ_HOST_ID: "gpu-1" }, "/srv", "linux");
+  assert.ok(settingsPermissions(named).every((p) => !p.flag.startsWith("--allow-sys")));
   const memory = parseSettings({ PRISMQ_KV_PATH: ":memory:" }, "/srv", "linux");
   assert.ok(settingsPermissions(memory).every((p) => !p.flag.startsWith("--allow-write")));
 });

@@ -41,6 +41,8 @@ async function setup(): Promise<{ parts: RunParts; kv: Deno.Kv; run: RunRecord }
     wakeQueue: () => {},
     retries: { plan: () => undefined },
     webhooks: { plan: () => {} },
+    hostId: () => "h1",
+    remote: { cancel: () => Promise.reject(new Error("no other server in this test")) },
   };
   const run = newRunRecord({
     run_id: "q000000000000001",
@@ -50,7 +52,7 @@ async function setup(): Promise<{ parts: RunParts; kv: Deno.Kv; run: RunRecord }
     secret_parameters: [],
     order: 1,
     created_at: Date.now(),
-    startsNow: false,
+    startsOn: null,
   });
   await parts.store.create(run);
   parts.admission.enqueue({ runId: run.run_id, moduleId: "m", order: 1 });

@@ -116,13 +116,13 @@ Deno.test("newRunRecord: a run that starts at once is running with started_at; o
     order: 1,
     created_at: 42,
   };
-  const running = newRunRecord({ ...base, startsNow: true });
+  const running = newRunRecord({ ...base, startsOn: "h1" });
   assert.equal(running.status, "running");
   assert.equal(running.started_at, 42);
-  const queued = newRunRecord({ ...base, startsNow: false });
+  const queued = newRunRecord({ ...base, startsOn: null });
   assert.equal(queued.status, "queued");
   assert.equal(queued.started_at, null);
   assert.equal(queued.completed_at, null);
   assert.equal(queued.log_lines, 0);
-  assert.equal("startsNow" in queued, false);
+  assert.equal("startsOn" in queued, false);
 });

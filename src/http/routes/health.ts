@@ -26,5 +26,6 @@ export function healthRoutes(app: OpenAPIHono, s: Services): void {
       active_runs: s.runs.activeCount,
       queued_runs: s.runs.queuedCount,
       total_modules: s.catalog.modules.length,
+      host_id: s.hostId(),
     }, 200));
 }

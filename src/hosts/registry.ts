@@ -1,0 +1,162 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { ConfigError } from "../errors.ts";
+import { keys } from "../kv/keys.ts";
+import { dataDirId } from "./data_dir_id.ts";
+import { heartbeatIntervalMs } from "./host_id.ts";
+import { type HostRecord, hostRecordSchema, type HostView, isAlive, toHostView } from "./model.ts";
+
+/** A heartbeat outlives its server this long, so `GET /api/hosts` shows it stopped for a day. */
+const KEEP_MS = 24 * 3600 * 1000;
+
+/** What a server's heartbeat says and what it does about servers that stopped. */
+export interface HostRegistryOptions {
+  kv: Deno.Kv;
+  /** This server's id (known once it listens). */
+  hostId: () => string;
+  /** This server's data dir, whose own id tells a restart from another server (data_dir_id.ts). */
+  dataDir: string;
+  timeoutSeconds: number;
+  maxConcurrentRuns: number;
+  /** This server's running runs now. */
+  runningRuns: () => number;
+  /** Fails the runs a stopped server left running; called by one server, once per loss. */
+  onLostHost: (hostId: string, silentForMs: number) => Promise<void>;
+}
+
+/**
+ * This server's heartbeat in the shared store, and the watch over the others'. Every server
+ * renews its own record (with `expireIn`, so long-gone servers disappear) and looks at the
+ * others' on each beat; the first to see one silent past the timeout claims its loss with one
+ * atomic write checked on the record's versionstamp, so exactly one server fails its runs.
+ */
+export class HostRegistry {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private beating: Promise<void> = Promise.resolve();
+  private startedAt = Date.now();
+  private readonly intervalMs: number;
+  private readonly timeoutMs: number;
+  private dataDirId = "";
+  private joined = false;
+
+  constructor(private readonly options: HostRegistryOptions) {
+    this.intervalMs = heartbeatIntervalMs(options.timeoutSeconds);
+    this.timeoutMs = options.timeoutSeconds * 1000;
+  }
+
+  /**
+   * Joins the store: refuses (ConfigError) when another live server already uses this host id,
+   * else writes the first heartbeat and starts beating.
+   */
+  async join(): Promise<void> {
+    const { kv } = this.options;
+    const hostId = this.options.hostId();
+    this.dataDirId = await dataDirId(this.options.dataDir);
+    const key = keys.host(hostId);
+    let entry = await kv.get(key);
+    const seen = parse(entry.value);
+    if (seen && seen.data_dir_id !== this.dataDirId && isAlive(seen, Date.now(), this.timeoutMs)) {
+      // Another data dir's server: alive only if its heartbeat moves (it may have just crashed).
+      await delay(this.intervalMs * 2.5);
+      const again = await kv.get(key);
+      if (again.versionstamp !== entry.versionstamp) throw duplicate(hostId);
+      entry = again;
+    }
+    this.startedAt = Date.now();
+    const ok = await kv.atomic().check(entry).set(key, this.record(this.startedAt), {
+      expireIn: KEEP_MS,
+    }).commit();
+    if (!ok.ok) throw duplicate(hostId);
+    this.joined = true;
+    this.schedule();
+  }
+
+  /** Stops beating and records a clean stop, so other servers see this one stopped at once. */
+  async leave(): Promise<void> {
+    if (!this.joined) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    await this.beating;
+    const now = Date.now();
+    await this.options.kv.set(
+      keys.host(this.options.hostId()),
+      { ...this.record(now), running_runs: 0, stopped_at: now },
+      { expireIn: KEEP_MS },
+    ).catch(() => {});
+  }
+
+  /** Every server that shared the store within the last day, this one first. */
+  async list(): Promise<HostView[]> {
+    const now = Date.now();
+    const out: HostView[] = [];
+    for await (const entry of this.options.kv.list({ prefix: keys.hostPrefix() })) {
+      const record = parse(entry.value);
+      if (record) out.push(toHostView(record, now, this.timeoutMs));
+    }
+    return out.sort((a, b) =>
+      Number(b.host_id === this.options.hostId()) - Number(a.host_id === this.options.hostId()) ||
+      a.host_id.localeCompare(b.host_id)
+    );
+  }
+
+  /** True while `hostId` renews its heartbeat. */
+  async isAlive(hostId: string): Promise<boolean> {
+    const record = parse((await this.options.kv.get(keys.host(hostId))).value);
+    return record !== null && isAlive(record, Date.now(), this.timeoutMs);
+  }
+
+  private record(now: number): HostRecord {
+    return {
+      host_id: this.options.hostId(),
+      data_dir_id: this.dataDirId,
+      started_at: this.startedAt,
+      last_seen_at: now,
+      running_runs: this.options.runningRuns(),
+      max_concurrent_runs: this.options.maxConcurrentRuns,
+      stopped_at: null,
+      lost_at: null,
+    };
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.beating = this.beat().catch((err) => console.error("heartbeat failed:", err))
+        .finally(() => {
+          if (this.timer !== null) this.schedule();
+        });
+    }, this.intervalMs);
+  }
+
+  private async beat(): Promise<void> {
+    const { kv } = this.options;
+    const hostId = this.options.hostId();
+    await kv.set(keys.host(hostId), this.record(Date.now()), { expireIn: KEEP_MS });
+    for await (const entry of kv.list({ prefix: keys.hostPrefix() })) {
+      const record = parse(entry.value);
+      if (record === null || record.host_id === hostId) continue;
+      if (record.stopped_at !== null || record.lost_at !== null) continue;
+      const now = Date.now();
+      if (now - record.last_seen_at < this.timeoutMs) continue;
+      const claimed = await kv.atomic().check(entry)
+        .set(entry.key, { ...record, lost_at: now }, { expireIn: KEEP_MS }).commit();
+      if (!claimed.ok) continue;
+      console.warn(
+        `host ${record.host_id}: no heartbeat for ${
+          Math.round((now - record.last_seen_at) / 1000)
+        } s, failing its running runs`,
+      );
+      await this.options.onLostHost(record.host_id, now - record.last_seen_at);
+    }
+  }
+}
+
+function parse(value: unknown): HostRecord | null {
+  const parsed = hostRecordSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+function duplicate(hostId: string): ConfigError {
+  return new ConfigError(
+    `invalid setting PRISMQ_HOST_ID=${JSON.stringify(hostId)}: another server with this id is ` +
+      "running on the same store (give each server its own PRISMQ_HOST_ID)",
+  );
+}

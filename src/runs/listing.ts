@@ -1,0 +1,56 @@
+import { counterValue, keys } from "../kv/keys.ts";
+import type { RunRecord } from "./model.ts";
+import type { RunQuery, RunStore } from "./store.ts";
+import { listByTrigger } from "./trigger_listing.ts";
+
+/**
+ * One page of runs, newest first, and how many runs match the filters: the page's ids from the
+ * narrowest index, the total from its counter, the records in batches.
+ */
+export async function listRuns(
+  kv: Deno.Kv,
+  store: Pick<RunStore, "list" | "getMany">,
+  query: RunQuery,
+): Promise<{ runs: RunRecord[]; total: number; hasMore: boolean }> {
+  const { moduleId, status, trigger } = query;
+  if (trigger !== undefined && (moduleId !== undefined || status !== undefined)) {
+    return await listByTrigger(store, query, trigger);
+  }
+  const prefix = moduleId !== undefined && status !== undefined
+    ? keys.byModuleStatusPrefix(moduleId, status)
+    : moduleId !== undefined
+    ? keys.byModulePrefix(moduleId)
+    : status !== undefined
+    ? keys.byStatusPrefix(status)
+    : trigger !== undefined
+    ? keys.byTriggerPrefix(trigger)
+    : keys.byOrderPrefix();
+  const countKey = moduleId !== undefined && status !== undefined
+    ? keys.countModuleStatus(moduleId, status)
+    : moduleId !== undefined
+    ? keys.countModule(moduleId)
+    : status !== undefined
+    ? keys.countStatus(status)
+    : trigger !== undefined
+    ? keys.countTrigger(trigger)
+    : keys.countAll();
+  const selector: Deno.KvListSelector = query.before === undefined
+    ? { prefix }
+    : { prefix, end: [...prefix, query.before] };
+  const ids: string[] = [];
+  const listed = (async () => {
+    const skip = query.offset ?? 0;
+    const want = skip + query.limit + 1;
+    const options = { reverse: true, limit: want, batchSize: Math.min(want, 500) };
+    let seen = 0;
+    for await (const entry of kv.list<string>(selector, options)) {
+      if (seen++ >= skip) ids.push(entry.value);
+    }
+  })();
+  const [count] = await Promise.all([kv.get(countKey), listed]);
+  const hasMore = ids.length > query.limit;
+  const pageIds = ids.slice(0, query.limit);
+  const records = await store.getMany(pageIds);
+  const runs = pageIds.flatMap((id) => records.get(id) ?? []);
+  return { runs, total: counterValue(count), hasMore };
+}
