@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     fail(`invalid setting PRISMQ_HOST=${settings.host}: cannot listen there (${why})`);
   }
   try {
-    await runner.start((server.addr as Deno.NetAddr).port);
+    await runner.start();
   } catch (err) {
     await runner.shutdown(() => server.shutdown());
     if (err instanceof ConfigError) fail(err.message);

@@ -42,9 +42,8 @@ export interface Runner {
   /**
    * Joins the store's servers (refused with a ConfigError when another live server has this
    * host id), recovers this server's runs left by a crash, loads the queue, starts retention.
-   * `port` is the bound port, for the default host id `hostname:port`.
    */
-  start(port?: number): Promise<void>;
+  start(): Promise<void>;
   /**
    * Refuses new runs, stops running trees (grace, then kill), ends streams, then runs
    * `beforeClose` (the HTTP server's own shutdown) and closes KV.
@@ -76,7 +75,9 @@ export async function createRunner(
     lock?.close();
     throw err;
   }
-  let hostId = settings.hostId ?? "";
+  // The port as set, not as bound: with port 0 the bound one changes at each start, and a
+  // restarted server must find its own runs.
+  const hostId = settings.hostId ?? defaultHostId(Deno.hostname(), settings.port);
   const store = new RunStore(kv);
   const logs = new LogStore(kv);
   const presets = new PresetStore(kv);
@@ -170,8 +171,7 @@ export async function createRunner(
     services,
     retention,
     kv,
-    async start(port) {
-      hostId = settings.hostId ?? defaultHostId(Deno.hostname(), port ?? settings.port);
+    async start() {
       await hosts.join();
       metrics.seed(
         (await Promise.all(catalog.modules.map(async (m) => {

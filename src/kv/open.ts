@@ -1,6 +1,7 @@
 import { dirname } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { isRemoteOrMemory } from "../settings.ts";
+import { retryWhileBusy } from "./busy_retry.ts";
 
 /**
  * Opens the service's Deno KV, creating the folders of a file path first. The data dir is the
@@ -8,6 +9,10 @@ import { isRemoteOrMemory } from "../settings.ts";
  */
 export async function openKv(kvPath: string, dataDir: string): Promise<Deno.Kv> {
   if (isRemoteOrMemory(kvPath)) return await Deno.openKv(kvPath);
+  return retryWhileBusy(await openKvFile(kvPath, dataDir));
+}
+
+async function openKvFile(kvPath: string, dataDir: string): Promise<Deno.Kv> {
   await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });
   await Deno.mkdir(dirname(kvPath), { recursive: true, mode: 0o700 });
   let kv: Deno.Kv;

@@ -20,7 +20,7 @@ export interface ScheduledRuns {
 }
 
 /** How often the stored schedules are read again, for those other servers made or changed. */
-const REFRESH_MS = 5000;
+const REFRESH_MS = 2000;
 
 /**
  * Fires due schedules: one timer for the earliest due time of all enabled schedules. Fires missed
