@@ -6,7 +6,8 @@
  *   deno task bench --quick         about a minute
  *   deno task bench --json FILE     also write the results as JSON
  *   deno task bench --only NAME     only some rows (comma-separated or repeated):
- *                                   launch, throughput, capture, history, live, reads
+ *                                   launch, throughput, capture, history, live, reads,
+ *                                   hosts
  *
  * Every row starts its own server (`deno run main.ts`, port 0, its own temp data dir) with a
  * module file written at run time whose scripts live in scripts/bench/modules/. Only 127.0.0.1
@@ -17,6 +18,7 @@ import { benchCapture } from "./capture.ts";
 import { killAll } from "./children.ts";
 import { type Context, createContext, progress } from "./context.ts";
 import { benchHistory } from "./history.ts";
+import { benchHosts } from "./hosts.ts";
 import { benchLaunch } from "./launch.ts";
 import { benchLive } from "./live.ts";
 import { machineInfo, resolvePython } from "./machine.ts";
@@ -37,6 +39,7 @@ const ROWS: Record<
   history: { title: "history scale", run: benchHistory },
   live: { title: "live latency", run: benchLive },
   reads: { title: "API reads", run: benchReads },
+  hosts: { title: "several hosts", run: benchHosts },
 };
 
 /** Runs one row; a failure becomes the row's error, and servers it left running are stopped. */

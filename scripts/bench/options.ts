@@ -1,7 +1,15 @@
 /** Command-line options of the bench and the sizes of its rows. */
 
 /** The rows, in the order they run and print. */
-export const ROW_NAMES = ["launch", "throughput", "capture", "history", "live", "reads"] as const;
+export const ROW_NAMES = [
+  "launch",
+  "throughput",
+  "capture",
+  "history",
+  "live",
+  "reads",
+  "hosts",
+] as const;
 /** One row's name. */
 export type RowName = (typeof ROW_NAMES)[number];
 

@@ -228,3 +228,51 @@ Deno.test("Admission: releasing every slot of a module frees it again", () => {
   a.release("m");
   assert.equal(a.canStartNow("m"), true);
 });
+
+Deno.test("Admission.sync: takes in runs other servers queued and drops those they took", () => {
+  const a = new Admission(5, limits({}));
+  a.enqueue(run("mine", "m", 2));
+  const mark = a.scanStarts();
+  a.sync([run("theirs", "m", 1), run("mine", "m", 2), run("later", "m", 3)], mark);
+  assert.deepEqual([a.positionFor(1), a.positionFor(2), a.positionFor(3)], [1, 2, 3]);
+  assert.equal(a.moduleOf("theirs"), "m");
+  // Another server started "theirs": the next scan no longer lists it.
+  a.sync([run("mine", "m", 2), run("later", "m", 3)], a.scanStarts());
+  assert.equal(a.has("theirs"), false);
+  assert.equal(a.positionFor(2), 1);
+  assert.equal(a.queuedCount, 2);
+});
+
+Deno.test("Admission.sync: a scan never undoes a change made here after it began", () => {
+  const a = new Admission(5, limits({}));
+  a.enqueue(run("gone", "m", 1));
+  const mark = a.scanStarts();
+  // While the scan reads the store: "gone" is started here, "fresh" is queued here.
+  a.leave("gone");
+  a.enqueue(run("fresh", "m", 5));
+  a.sync([run("gone", "m", 1)], mark);
+  assert.equal(a.has("gone"), false, "not added back");
+  assert.equal(a.has("fresh"), true, "kept though the scan missed it");
+  // A later scan that misses "fresh" drops it: it is no longer queued anywhere.
+  a.sync([], a.scanStarts());
+  assert.equal(a.queuedCount, 0);
+});
+
+Deno.test("Admission.sync: a run being started or cancelled here keeps its place", () => {
+  const a = new Admission(5, limits({}));
+  a.enqueue(run("r1", "m", 1));
+  a.enqueue(run("r2", "m", 2));
+  assert.equal(a.admitNext()?.runId, "r1");
+  a.sync([run("r2", "m", 2)], a.scanStarts());
+  assert.equal(a.positionFor(2), 2, "r1 leaves only once its move is stored");
+  a.leave("r1");
+  assert.equal(a.positionFor(2), 1);
+});
+
+Deno.test("Admission.admitNext: passes over modules found full on other servers", () => {
+  const a = new Admission(5, limits({}));
+  a.enqueue(run("r1", "busy", 1));
+  a.enqueue(run("r2", "free", 2));
+  assert.equal(a.admitNext(new Set(["busy"]))?.runId, "r2");
+  assert.equal(a.hasFreeSlot(), true);
+});
