@@ -51,8 +51,9 @@ export class Throttle<T> {
 }
 
 /**
- * Runs `work` every `everyMs` until stopped, never two at once: the next tick is counted from
- * the end of the previous one. A failing tick is logged and the ticks go on.
+ * Runs `work` every `everyMs` (a number, or asked before each tick) until stopped, never two at
+ * once: the next tick is counted from the end of the previous one. A failing tick is logged and
+ * the ticks go on.
  */
 export class Ticker {
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -61,7 +62,7 @@ export class Ticker {
 
   constructor(
     private readonly name: string,
-    private readonly everyMs: number,
+    private readonly everyMs: number | (() => number),
     private readonly work: () => Promise<void>,
   ) {}
 
@@ -74,7 +75,7 @@ export class Ticker {
           this.timer = null;
           this.start();
         });
-    }, this.everyMs);
+    }, typeof this.everyMs === "number" ? this.everyMs : this.everyMs());
   }
 
   /** Stops ticking and waits for a tick under way. */

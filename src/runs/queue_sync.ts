@@ -5,9 +5,9 @@ import type { RunStore } from "./store.ts";
 /**
  * Keeps this server's mirror of the queue in line with the stored queue, which other servers
  * sharing the store add to and take from. KV queues and watches do not reach other processes
- * reliably (nor KV Connect at all), so this is a poll: one counter read per tick while nothing is
- * queued anywhere, a scan of the queue index while something is, then a kick of the pump when
- * this server has a slot free.
+ * reliably (nor KV Connect at all), so this is a poll: while something is queued, a scan of the
+ * queue index, then a kick of the pump when this server has a slot free; while nothing is, one
+ * counter read.
  */
 export class QueueSync {
   constructor(

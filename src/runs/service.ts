@@ -51,8 +51,13 @@ export interface RunServiceDeps {
   hostId: () => string;
 }
 
-/** How often the stored queue and cancel requests of other servers are looked at. */
+/**
+ * How often the stored queue and cancel requests of other servers are looked at: every 250 ms
+ * while something is queued or running here, every second when idle (a run queued on another
+ * server then starts here within a second).
+ */
 const TICK_MS = 250;
+const IDLE_TICK_MS = 1000;
 
 /** Query of a run listing. */
 export interface ListQuery {
@@ -119,7 +124,9 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
       wake: deps.wake,
     });
     const queue = new QueueSync({ kv: deps.kv, store, admission, kick: () => this.pump.kick() });
-    this.ticker = new Ticker("the queue and cancel poll", TICK_MS, async () => {
+    const tickMs = () =>
+      admission.queuedCount > 0 || admission.activeCount > 0 ? TICK_MS : IDLE_TICK_MS;
+    this.ticker = new Ticker("the queue and cancel poll", tickMs, async () => {
       await queue.poll();
       await this.remote.poll();
     });
