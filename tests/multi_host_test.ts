@@ -93,7 +93,7 @@ Deno.test({
           { name: "seconds", type: "number", default: 0.2 },
         ],
       },
-      { id: "clock", script: "clock.py" },
+      { id: "clock", script: "clock.py", retries: 1, retry_delay_seconds: 0 },
     ]);
     const hosts = await startHosts(dir, modulesPath, ["a", "b", "c"]);
     const [a, b, c] = hosts;
@@ -252,6 +252,19 @@ Deno.test({
           assert.equal(lost.running_runs, 0);
           const logs = (await call(b, `/api/runs/${runId}/logs?tail=1`)).body.logs;
           assert.match(logs[0].message, /host "c" stopped/);
+          // The module has a retry left: it runs again on a live host.
+          const retry = await waitFor(
+            async () => {
+              const runs = await runsOf(a, "clock");
+              return runs.find((r) => r.retry_of === runId && r.status === "running");
+            },
+            10_000,
+            "the retry of the lost run",
+          );
+          assert.ok(["a", "b"].includes(retry.host_id), retry.host_id);
+          assert.equal(retry.attempt, 2);
+          const stopped = await call(a, `/api/runs/${retry.run_id}`, { method: "DELETE" });
+          assert.equal(stopped.body.status, "cancelled");
         },
       );
     } finally {

@@ -49,6 +49,7 @@ export function drawDetails(run) {
     ["Completed", time(run.completed_at)],
     ["Duration", formatDuration(run.duration_seconds)],
     ["Exit code", run.exit_code ?? "—"],
+    ["Host", run.host_id ?? "—"],
   ];
   if (run.error_message) {
     rows.push(["Error", h("span", { class: "error-text" }, run.error_message)]);

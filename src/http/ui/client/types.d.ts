@@ -61,6 +61,8 @@ export interface Run extends Progress {
   log_lines: number;
   result?: unknown;
   artifacts?: number | null;
+  /** The server that started it, when several share a store (null while queued). */
+  host_id?: string | null;
 }
 
 export interface RunList {
