@@ -56,7 +56,7 @@ const settingsSchema = z.object({
   PRISMQ_RETENTION_DAYS: z.string().trim().regex(/^\d+(\.\d+)?$/, "expected a number of days")
     .transform(Number),
   PRISMQ_CORS_ORIGINS: z.string().transform((s) =>
-    s.split(",").map((o) => o.trim()).filter((o) => o.length > 0)
+    s.split(",").map((o) => normalizeOrigin(o.trim())).filter((o) => o.length > 0)
   ),
   PRISMQ_API_TOKEN: z.string(),
   PRISMQ_WEBHOOK_URL: z.string().trim().refine(
@@ -187,6 +187,15 @@ function requireTokenOffLoopback(host: string, token: string): void {
 export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
   return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * An origin as browsers send it: `HTTP://Example.com:80/` becomes `http://example.com`. Anything
+ * that is no URL (`*`, a typo) is kept as written.
+ */
+export function normalizeOrigin(origin: string): string {
+  if (origin === "*" || !isHttpUrl(origin)) return origin;
+  return new URL(origin).origin;
 }
 
 /** True for an absolute http:// or https:// URL. */

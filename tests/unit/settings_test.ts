@@ -271,3 +271,18 @@ Deno.test("cliOverrides: a bad value given on the CLI is refused by parseSetting
     (err: unknown) => err instanceof ConfigError && err.message.includes("PRISMQ_PORT"),
   );
 });
+
+Deno.test("PRISMQ_CORS_ORIGINS entries are read as browsers send origins", () => {
+  const s = parseSettings({
+    PRISMQ_CORS_ORIGINS: "http://LocalHost:5173/, https://app.example.com:443/x, *",
+  });
+  assert.deepEqual(s.corsOrigins, ["http://localhost:5173", "https://app.example.com", "*"]);
+});
+
+Deno.test("PRISMQ_HOST_ID and PRISMQ_HOST_TIMEOUT_SECONDS are checked", () => {
+  assert.equal(parseSettings({}).hostId, null);
+  assert.equal(parseSettings({}).hostTimeoutSeconds, 15);
+  assert.equal(parseSettings({ PRISMQ_HOST_ID: "gpu-1:8000" }).hostId, "gpu-1:8000");
+  assert.throws(() => parseSettings({ PRISMQ_HOST_ID: "a b" }), /PRISMQ_HOST_ID/);
+  assert.throws(() => parseSettings({ PRISMQ_HOST_TIMEOUT_SECONDS: "0" }), /at least 1 second/);
+});
