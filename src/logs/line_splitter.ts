@@ -21,7 +21,8 @@ export interface SplitterSink {
  * MAX_LINE_BYTES keeps its head, cut at a UTF-8 character boundary; the rest is counted and
  * dropped, so memory stays bounded whatever a process prints. Text that ends in a lone `\r` is
  * an update (how `tqdm` redraws a bar): it goes to `update`, and only the last one before the
- * next `\n` (or the end) becomes a line, when nothing else stands before that `\n`. Bytes are
+ * next `\n` (or the end) becomes a line; text between it and the `\n` is a line after it (so a
+ * bar of any length leaves at most two lines: its last redraw and its closing text). Bytes are
  * never decoded here. Emitted lines may be views into the pushed chunks: a consumer that keeps
  * them must not expect copies (chunks read from a pipe are never reused, so views stay valid).
  */
@@ -144,8 +145,12 @@ export class LineSplitter {
     const dropped = this.dropped;
     this.dropped = 0;
     if (this.lastUpdate !== null) {
+      // The last update before a `\n` is kept as a line; text after it is a line of its own.
       if (line.length === 0) line = this.lastUpdate;
-      else this.sink.update?.(line);
+      else {
+        this.sink.update?.(line);
+        this.sink.line(this.lastUpdate);
+      }
       this.lastUpdate = null;
     }
     this.sink.line(line);

@@ -26,8 +26,9 @@ Deno.test("LineSplitter: splits at \\n", () => {
 
 Deno.test("LineSplitter: \\r\\n loses the \\r", () => {
   assert.deepEqual(text(split(["one\r\ntwo\r\n"])), ["one", "two"]);
-  // A lone \r ends an update: only the text after the last one stands as the line.
-  assert.deepEqual(text(split(["50%\r100%\n"])), ["100%"]);
+  // A lone \r ends an update: the last one before the \n is kept, then the text after it.
+  assert.deepEqual(text(split(["50%\r100%\n"])), ["50%", "100%"]);
+  assert.deepEqual(text(split(["10%\r20%\rdone\n"])), ["20%", "done"]);
 });
 
 Deno.test("LineSplitter: a final line without newline is kept only on end()", () => {
@@ -166,18 +167,28 @@ function splitWithUpdates(pushes: string[]): { lines: string[]; updates: string[
   return { lines, updates };
 }
 
-Deno.test("LineSplitter: a progress bar's \\r updates are updates; one line stands for them", () => {
+Deno.test("LineSplitter: a progress bar's \\r updates are updates; at most two lines stand for them", () => {
   const bar = Array.from({ length: 100 }, (_, i) => `\r${i + 1}%|#| ${i + 1}/100`).join("");
   const { lines, updates } = splitWithUpdates(["before\n", bar, "\n", "after\n"]);
-  assert.deepEqual(lines, ["before", "100%|#| 100/100", "after"]);
+  assert.deepEqual(lines, ["before", "99%|#| 99/100", "100%|#| 100/100", "after"]);
   assert.equal(updates.length, 100);
   assert.equal(updates.at(-1), "100%|#| 100/100");
 });
 
-Deno.test("LineSplitter: updates ending in \\r before \\n; the last update stands as the line", () => {
-  assert.deepEqual(splitWithUpdates(["\ra\rb\r\n"]).lines, ["b"]);
-  assert.deepEqual(splitWithUpdates(["\ra\rb\r", "\n"]).lines, ["b"]);
-  assert.deepEqual(splitWithUpdates(["a\rb\rc"]).lines, ["c"], "at the end, the last text");
+Deno.test("LineSplitter: updates ending in \\r before \\n; the last update stands as a line", () => {
+  // "b\r\n" is a line (\r\n is a newline); "a" is the last update before it.
+  assert.deepEqual(splitWithUpdates(["\ra\rb\r\n"]).lines, ["a", "b"]);
+  assert.deepEqual(splitWithUpdates(["\ra\rb\r", "\n"]).lines, ["a", "b"]);
+  assert.deepEqual(
+    splitWithUpdates(["\ra\rb\r\r\n"]).lines,
+    ["b"],
+    "nothing after the last update",
+  );
+  assert.deepEqual(
+    splitWithUpdates(["a\rb\rc"]).lines,
+    ["b", "c"],
+    "at the end, the last update and the text",
+  );
   assert.deepEqual(splitWithUpdates(["a\rb\r"]).lines, ["b"], "at the end, the last update");
 });
 
@@ -186,7 +197,7 @@ Deno.test("LineSplitter: updates split byte by byte give the same lines; \\r\\n 
   const whole = splitWithUpdates([text]);
   const bytes = splitWithUpdates([...text]);
   assert.deepEqual(bytes, whole);
-  assert.deepEqual(whole.lines, ["x", "y", "z"]);
+  assert.deepEqual(whole.lines, ["x", "9%|", "y", "z"]);
   assert.deepEqual(whole.updates, ["5%|", "9%|", "y"]);
   assert.deepEqual(splitWithUpdates(["a\r\nb\r\n"]).updates, []);
 });
