@@ -56,13 +56,13 @@ function after(bytes: Uint8Array, at: number): number {
 }
 
 /**
- * The level a line states in one of Python logging's usual shapes, in its first 80 bytes:
+ * The level a line states in one of Python logging's usual shapes, in its first 80 characters:
  * `LEVEL:` at the start, `[LEVEL]`, `<LEVEL>`, or between separators (` - LEVEL - `,
  * `| LEVEL |`, `: LEVEL :`). The first such word wins; a word in running text ("0 errors",
  * "an error occurred") does not count. Returns 0 when there is none.
  */
 export function detectLevel(bytes: Uint8Array): LevelCode {
-  const end = Math.min(bytes.length, WINDOW);
+  const end = windowEnd(bytes, WINDOW);
   for (let at = 0; at < end; at++) {
     if (at > 0 && isWordByte(bytes[at - 1])) continue;
     const first = bytes[at] & 0xdf;
@@ -96,4 +96,17 @@ export function levelName(code: number, stream: LogStream, systemWarning = false
 /** The code of a level name (for filters): DEBUG 1 .. CRITICAL 5. */
 export function levelCode(level: LogLevel): LevelCode {
   return (LOG_LEVELS.indexOf(level) + 1) as LevelCode;
+}
+
+/**
+ * The byte offset just past the first `chars` characters of UTF-8 text (continuation bytes do not
+ * start a character); all of it when shorter. Pure ASCII costs nothing more than the old cut.
+ */
+export function windowEnd(bytes: Uint8Array, chars: number): number {
+  if (bytes.length <= chars) return bytes.length;
+  let seen = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if ((bytes[i] & 0xc0) !== 0x80 && seen++ === chars) return i;
+  }
+  return bytes.length;
 }

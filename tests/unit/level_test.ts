@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { detectLevel, levelName } from "../../src/logs/level.ts";
+import { detectLevel, levelName, windowEnd } from "../../src/logs/level.ts";
 
 const enc = new TextEncoder();
 const level = (text: string) => levelName(detectLevel(enc.encode(text)), "stdout");
@@ -47,4 +47,15 @@ Deno.test("levelName: stream defaults, and the runner's warnings", () => {
   assert.equal(levelName(0, "system"), "INFO");
   assert.equal(levelName(3, "system"), "WARNING");
   assert.equal(levelName(1, "stderr"), "DEBUG", "a named level wins over the default");
+});
+
+Deno.test("detectLevel: the window is 80 characters, not 80 bytes", () => {
+  // 70 two-byte characters (140 bytes), then the level: inside 80 characters.
+  const wide = "é".repeat(70) + " - ERROR - x";
+  assert.equal(detectLevel(enc.encode(wide)), detectLevel(enc.encode("a - ERROR - x")));
+  assert.notEqual(detectLevel(enc.encode(wide)), 0);
+  // Past 80 characters it does not count.
+  assert.equal(detectLevel(enc.encode("é".repeat(85) + " - ERROR - x")), 0);
+  assert.equal(windowEnd(enc.encode("ab"), 80), 2);
+  assert.equal(windowEnd(enc.encode("éé"), 1), 2);
 });
