@@ -163,3 +163,15 @@ export function tickerModule(lines: number, pause: number): TestModule {
     ],
   };
 }
+
+/** Largest number of runs whose [started_at, completed_at] intervals overlap at one instant. */
+export function maxOverlap(runs: { started_at: string; completed_at: string }[]): number {
+  const events = runs.flatMap((r) => [
+    [Date.parse(r.started_at), 1],
+    [Date.parse(r.completed_at), -1],
+  ]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let max = 0;
+  for (const [, d] of events) max = Math.max(max, now += d);
+  return max;
+}

@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-explicit-any -- test code reads loosely typed JSON answers
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { pidAlive, python, waitFor, writeModuleFile } from "./helpers.ts";
+import { maxOverlap, pidAlive, python, waitFor, writeModuleFile } from "./helpers.ts";
 import { type ServerProcess, spawnServer } from "./server_process.ts";
 import { SseReader } from "./sse_client.ts";
 
@@ -40,18 +40,6 @@ function post(host: ServerProcess, path: string, body: unknown) {
 }
 
 const FINAL = ["completed", "failed", "cancelled"];
-
-/** The most runs of `runs` that were running at one instant. */
-function maxOverlap(runs: { started_at: string; completed_at: string }[]): number {
-  const edges = runs.flatMap((r) => [
-    [Date.parse(r.started_at), 1],
-    [Date.parse(r.completed_at), -1],
-  ]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let most = 0;
-  for (const [, d] of edges) most = Math.max(most, now += d);
-  return most;
-}
 
 /** Every run of a module, read through `host`. */
 async function runsOf(host: ServerProcess, moduleId: string): Promise<any[]> {

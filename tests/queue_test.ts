@@ -1,6 +1,6 @@
 // deno-lint-ignore-file no-explicit-any -- test code reads loosely typed JSON answers
 import assert from "node:assert/strict";
-import { startServer, type TestServer, waitFinal, waitFor } from "./helpers.ts";
+import { maxOverlap, startServer, type TestServer, waitFinal, waitFor } from "./helpers.ts";
 
 const nap = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -8,18 +8,6 @@ const nap = (id: string, extra: Record<string, unknown> = {}) => ({
   parameters: [{ name: "seconds", type: "number", default: 1 }],
   ...extra,
 });
-
-/** Largest number of runs whose [started_at, completed_at] intervals overlap at one instant. */
-function maxOverlap(runs: any[]): number {
-  const events = runs.flatMap((r) => [
-    [Date.parse(r.started_at), 1],
-    [Date.parse(r.completed_at), -1],
-  ]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let max = 0;
-  for (const [, d] of events) max = Math.max(max, now += d);
-  return max;
-}
 
 async function sampleRunning(
   server: TestServer,
