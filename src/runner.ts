@@ -3,6 +3,7 @@ import { ModuleConfigs } from "./modules/configs.ts";
 import { ModuleViews } from "./modules/views.ts";
 import { lockDataDir } from "./kv/lock.ts";
 import { openKv } from "./kv/open.ts";
+import { verifyStoreIdentity } from "./kv/identity.ts";
 import { LogReader } from "./logs/reader.ts";
 import { LogStore } from "./logs/store.ts";
 import { loadCatalog } from "./modules/catalog.ts";
@@ -65,6 +66,13 @@ export async function createRunner(
   try {
     kv = options.kv ?? await openKv(settings.kvPath, settings.dataDir);
   } catch (err) {
+    lock?.close();
+    throw err;
+  }
+  try {
+    await verifyStoreIdentity(kv, settings);
+  } catch (err) {
+    if (options.kv === undefined) kv.close();
     lock?.close();
     throw err;
   }

@@ -32,6 +32,8 @@ export const keys = {
   logPrefix: (runId: string) => ["log", runId] as const,
   logUpTo: (runId: string, seq: number) => ["log", runId, seq] as const,
   preset: (moduleId: string) => ["preset", moduleId] as const,
+  /** The store's random id, which each data dir using it remembers (kv/identity.ts). */
+  storeIdentity: () => ["store_identity"] as const,
   schedule: (scheduleId: string) => ["schedule", scheduleId] as const,
   schedulePrefix: () => ["schedule"] as const,
   /** Set once the retry of a run was submitted: queue messages may come twice. */
