@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createHttpApp } from "./src/http/app.ts";
+import { type HttpServer, serveHttp } from "./src/http/serve.ts";
 import { createRunner, type Runner } from "./src/runner.ts";
 import { ConfigError } from "./src/errors.ts";
 import { missingPermission, modulePermissions, settingsPermissions } from "./src/permissions.ts";
@@ -51,13 +52,9 @@ async function main(): Promise<void> {
   // Bind before recovery and the queue pump run, so a refused start has changed nothing.
   // Requests that arrive in the meantime wait for the start to finish.
   const started = Promise.withResolvers<void>();
-  let server: Deno.HttpServer;
+  let server: HttpServer;
   try {
-    server = Deno.serve({
-      hostname: settings.host,
-      port: settings.port,
-      onListen: () => {},
-    }, async (request, info) => {
+    server = serveHttp({ hostname: settings.host, port: settings.port }, async (request, info) => {
       await started.promise;
       return await app.fetch(request, info);
     });
@@ -71,7 +68,7 @@ async function main(): Promise<void> {
   }
   await runner.start();
   started.resolve();
-  console.log(`listening on http://${settings.host}:${(server.addr as Deno.NetAddr).port}`);
+  console.log(`listening on http://${settings.host}:${server.addr.port}`);
   onShutdownSignal(async (signal) => {
     console.log(`${signal} received: shutting down`);
     await runner.shutdown(() => server.shutdown());
