@@ -4,6 +4,7 @@ import { ModuleViews } from "./modules/views.ts";
 import { lockDataDir } from "./kv/lock.ts";
 import { openKv } from "./kv/open.ts";
 import { verifyStoreIdentity } from "./kv/identity.ts";
+import { checkWritable } from "./kv/storage_full.ts";
 import { LogReader } from "./logs/reader.ts";
 import { LogStore } from "./logs/store.ts";
 import { loadCatalog } from "./modules/catalog.ts";
@@ -71,6 +72,7 @@ export async function createRunner(
   }
   try {
     await verifyStoreIdentity(kv, settings);
+    await checkWritable(kv);
   } catch (err) {
     if (options.kv === undefined) kv.close();
     lock?.close();

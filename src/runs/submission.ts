@@ -101,9 +101,11 @@ export class Submissions {
   /** Starts a run that found a free slot: its supervisor spawns it and stores it as running. */
   private async start(record: RunRecord, module: CatalogModule): Promise<RunRecord> {
     this.deps.parts.admission.claim(record.module_id);
-    const started = await new RunSupervisor(this.deps.parts, { kind: "new", record, module })
-      .started;
-    if (started === null) throw new Error(`run ${record.run_id} could not be stored`);
+    const supervisor = new RunSupervisor(this.deps.parts, { kind: "new", record, module });
+    const started = await supervisor.started;
+    // The cause tells the caller why (a full disk answers 507 STORAGE_FULL).
+    const cause = supervisor.startError;
+    if (started === null) throw new Error(`run ${record.run_id} could not be stored`, { cause });
     return started;
   }
 

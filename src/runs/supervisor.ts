@@ -36,6 +36,8 @@ export class RunSupervisor implements RunHandle {
   readonly started: Promise<RunRecord | null>;
   readonly finished: Promise<RunRecord | null>;
   readonly moduleId: string;
+  /** Why the run could not be stored as running (a full disk, say); null while it could. */
+  startError: unknown = null;
   private readonly startedOnce = Promise.withResolvers<RunRecord | null>();
   private execution: RunExecution | null = null;
   private readonly report: RunReport;
@@ -160,6 +162,7 @@ export class RunSupervisor implements RunHandle {
       }
     } catch (err) {
       console.error(`run ${this.runId}: could not be stored as running:`, err);
+      this.startError = err;
     }
     if (stored !== null) {
       events.emit(stored);

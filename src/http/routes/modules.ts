@@ -96,6 +96,7 @@ const submitRun = createRoute({
       "MODULE_NOT_FOUND",
       "MODULE_UNAVAILABLE",
       "QUEUE_FULL",
+      "STORAGE_FULL",
       "SHUTTING_DOWN",
     ),
   },

@@ -63,6 +63,7 @@ const rerun = createRoute({
       "MODULE_NOT_FOUND",
       "MODULE_UNAVAILABLE",
       "QUEUE_FULL",
+      "STORAGE_FULL",
       "SHUTTING_DOWN",
     ),
   },
