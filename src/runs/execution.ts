@@ -213,7 +213,7 @@ export class RunExecution {
       exitCode,
       pid: this.pid,
       logLines: this.writer.lastSeq,
-      logTruncated: this.writer.truncated,
+      logTruncated: this.writer.truncated || this.writer.lost.count > 0,
       finishedAt: Date.now(),
     };
   }
