@@ -13,6 +13,7 @@ import { RunEvents } from "./runs/events.ts";
 import { RetentionSweeper } from "./runs/retention.ts";
 import { RunService } from "./runs/service.ts";
 import { RunStore } from "./runs/store.ts";
+import { settleFinalWrites } from "./runs/final_write.ts";
 import { KvQueueWake, PollingWake } from "./runs/wake.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import { KvMessages } from "./kv/messages.ts";
@@ -175,6 +176,7 @@ export async function createRunner(
       closed ??= (async () => {
         await timer.stop();
         await runs.shutdown();
+        await settleFinalWrites(store);
         await lifecycle.end(1000);
         await settlesWithin(deliveries!.stop(), 1000);
         await retention.stop();

@@ -65,6 +65,14 @@ export class RunStore {
     return record;
   }
 
+  /**
+   * Keeps a final record that is not stored yet (its write waits for disk space) where reads
+   * find it, until the write lands and replaces it (runs/final_write.ts).
+   */
+  hold(record: RunRecord): void {
+    this.remember(record);
+  }
+
   /** Stores a new run with its indexes and counters; `prepare` may add to the same atomic write. */
   async create(record: RunRecord, prepare?: (op: Deno.AtomicOperation) => void): Promise<void> {
     const { run_id: id, module_id: moduleId, status, order } = record;

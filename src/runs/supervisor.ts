@@ -8,6 +8,7 @@ import type { RunRecord } from "./model.ts";
 import { moveRun, type RunParts } from "./parts.ts";
 import type { RunHandle } from "./registry.ts";
 import { finalOutcome } from "./transitions.ts";
+import { writeFinal } from "./final_write.ts";
 import type { Progress } from "../logs/markers.ts";
 import { RunReport } from "./run_report.ts";
 
@@ -179,7 +180,8 @@ export class RunSupervisor implements RunHandle {
   private async recordEnd(execution: RunExecution): Promise<RunRecord | null> {
     const result = await execution.result;
     const outcome = finalOutcome(result.ending);
-    const final = await moveRun(this.parts, this.runId, {
+    // Final at once even when the disk is full: kept in memory and written once space returns.
+    return await writeFinal(this.parts, this.runId, {
       to: outcome.status,
       changes: {
         completed_at: result.finishedAt,
@@ -190,8 +192,7 @@ export class RunSupervisor implements RunHandle {
         ...await this.report.finish(),
       },
       prepare: this.parts.retries.plan(result.ending, result.exitCode),
-    });
-    return final ?? await this.parts.store.get(this.runId);
+    }, execution.writer);
   }
 
   /** A queued run that cannot start moves forward like any failed start: running, then failed. */
