@@ -12,6 +12,11 @@ export class LostLines {
 
   constructor(private readonly runId: string) {}
 
+  /** True from a lost chunk until the log has said so (no write has worked since). */
+  get failing(): boolean {
+    return this.unsaid !== null;
+  }
+
   /** A chunk of `lines` lines, seq `first` to `last`, was given up after `err`. */
   add(first: number, last: number, lines: number, err: unknown): void {
     this.count += lines;

@@ -2,6 +2,7 @@ import { decodeChunk, HEADER_BYTES, streamLevelByte } from "./codec.ts";
 import { detectLevel, type LevelCode } from "./level.ts";
 import type { LogStream, RawLine } from "./line.ts";
 import { MAX_LINE_BYTES } from "./line_splitter.ts";
+import { isStorageFull } from "../kv/storage_full.ts";
 import { LostLines } from "./lost_lines.ts";
 import type { LogStore } from "./store.ts";
 
@@ -263,7 +264,8 @@ export class RunLogWriter {
         }
         return;
       } catch (err) {
-        if (attempt >= 3) {
+        // Once the disk is known full, each chunk gets one try: waits would only slow the run.
+        if (attempt >= 3 || (this.lost.failing && isStorageFull(err))) {
           this.lost.add(chunk.firstSeq, chunk.lastSeq, chunk.count, err);
           return;
         }
