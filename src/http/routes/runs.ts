@@ -40,7 +40,13 @@ const cancelRun = createRoute({
   request: { params: RunIdParam },
   responses: {
     200: jsonContent(Run, "The cancelled run"),
-    ...errorResponses(...GUARD_ERRORS, "FORBIDDEN_ORIGIN", "RUN_NOT_FOUND", "RUN_ALREADY_FINISHED"),
+    ...errorResponses(
+      ...GUARD_ERRORS,
+      "FORBIDDEN_ORIGIN",
+      "RUN_NOT_FOUND",
+      "RUN_ALREADY_FINISHED",
+      "STORAGE_FULL",
+    ),
   },
 });
 
