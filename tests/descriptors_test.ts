@@ -165,6 +165,7 @@ Deno.test({
       // The silent connection was closed by the idle timeout: headers within 10 s.
       const silentMs = await silentClosed;
       assert.ok(silentMs > 9000 && silentMs < 12_000, `closed after ${silentMs} ms`);
+      console.log(`the silent connection was closed after ${Math.round(silentMs)} ms`);
       assert.equal(exited, false);
       assert.doesNotMatch(server.output(), /Uncaught|panicked/);
     } finally {
