@@ -10,8 +10,8 @@ type ServeOnConnection = (
 /**
  * Deno.serve accepts connections itself and has neither a header nor an idle timeout, and one
  * failed accept (out of descriptors) ends it for good. Serving each connection we accept
- * ourselves needs Deno's per-connection server, which Deno keeps internal (Deno 2.x, the one
- * its node:http uses); null where a Deno version no longer has it.
+ * ourselves needs Deno's per-connection server, which Deno keeps internal (Deno 2.x:
+ * `serveHttpOnConnection`); null where a Deno version no longer has it.
  */
 export function connectionServer(): ServeOnConnection | null {
   // deno-lint-ignore no-explicit-any -- Deno's internals are untyped
