@@ -1,7 +1,9 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createHttpApp } from "./src/http/app.ts";
+import { type HttpServer, serveHttp } from "./src/http/serve.ts";
 import { createRunner, type Runner } from "./src/runner.ts";
 import { ConfigError } from "./src/errors.ts";
+import { isStorageFull } from "./src/kv/storage_full.ts";
 import { missingPermission, modulePermissions, settingsPermissions } from "./src/permissions.ts";
 import { findExecutable } from "./src/process/interpreter.ts";
 import { onShutdownSignal } from "./src/process/signals.ts";
@@ -12,18 +14,31 @@ function fail(message: string): never {
   Deno.exit(2);
 }
 
+/** Stops a start that failed on a full disk with one line (no stack trace); else does nothing. */
+function failIfDiskFull(err: unknown, dataDir: string | undefined): void {
+  if (!isStorageFull(err)) return;
+  const why = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ");
+  fail(
+    `the disk of PRISMQ_DATA_DIR=${JSON.stringify(dataDir)} is full (${why}): free some space, ` +
+      "then start again",
+  );
+}
+
 async function main(): Promise<void> {
   let settings: Settings;
   let runner: Runner;
   let app: OpenAPIHono;
+  let dataDir: string | undefined;
   try {
     settings = parseSettings({ ...Deno.env.toObject(), ...cliOverrides(Deno.args) });
+    dataDir = settings.dataDir;
     const missing = await missingPermission(settingsPermissions(settings));
     if (missing) fail(missing);
     runner = await createRunner(settings);
     app = createHttpApp(runner.services);
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
+    failIfDiskFull(err, dataDir);
     if (err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotCapable) {
       fail(`permission denied: ${err.message}`);
     }
@@ -51,13 +66,9 @@ async function main(): Promise<void> {
   // Bind before recovery and the queue pump run, so a refused start has changed nothing.
   // Requests that arrive in the meantime wait for the start to finish.
   const started = Promise.withResolvers<void>();
-  let server: Deno.HttpServer;
+  let server: HttpServer;
   try {
-    server = Deno.serve({
-      hostname: settings.host,
-      port: settings.port,
-      onListen: () => {},
-    }, async (request, info) => {
+    server = serveHttp({ hostname: settings.host, port: settings.port }, async (request, info) => {
       await started.promise;
       return await app.fetch(request, info);
     });
@@ -72,12 +83,16 @@ async function main(): Promise<void> {
   try {
     await runner.start();
   } catch (err) {
-    await runner.shutdown(() => server.shutdown());
-    if (err instanceof ConfigError) fail(err.message);
+    // Recovery writes at start (runs a crash left running).
+    failIfDiskFull(err, settings.dataDir);
+    if (err instanceof ConfigError) {
+      await runner.shutdown(() => server.shutdown());
+      fail(err.message);
+    }
     throw err;
   }
   started.resolve();
-  console.log(`listening on http://${settings.host}:${(server.addr as Deno.NetAddr).port}`);
+  console.log(`listening on http://${settings.host}:${server.addr.port}`);
   onShutdownSignal(async (signal) => {
     console.log(`${signal} received: shutting down`);
     await runner.shutdown(() => server.shutdown());

@@ -3,6 +3,8 @@ import { ModuleConfigs } from "./modules/configs.ts";
 import { ModuleViews } from "./modules/views.ts";
 import { lockDataDir } from "./kv/lock.ts";
 import { openKv } from "./kv/open.ts";
+import { verifyStoreIdentity } from "./kv/identity.ts";
+import { checkWritable } from "./kv/storage_full.ts";
 import { LogReader } from "./logs/reader.ts";
 import { LogStore } from "./logs/store.ts";
 import { loadCatalog } from "./modules/catalog.ts";
@@ -11,6 +13,7 @@ import { RunEvents } from "./runs/events.ts";
 import { RetentionSweeper } from "./runs/retention.ts";
 import { RunService } from "./runs/service.ts";
 import { RunStore } from "./runs/store.ts";
+import { settleFinalWrites } from "./runs/final_write.ts";
 import { KvQueueWake, PollingWake } from "./runs/wake.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import { KvMessages } from "./kv/messages.ts";
@@ -72,6 +75,14 @@ export async function createRunner(
   try {
     kv = options.kv ?? await openKv(settings.kvPath, settings.dataDir);
   } catch (err) {
+    lock?.close();
+    throw err;
+  }
+  try {
+    await verifyStoreIdentity(kv, settings);
+    await checkWritable(kv);
+  } catch (err) {
+    if (options.kv === undefined) kv.close();
     lock?.close();
     throw err;
   }
@@ -192,6 +203,7 @@ export async function createRunner(
       closed ??= (async () => {
         await timer.stop();
         await runs.shutdown();
+        await settleFinalWrites(store);
         await hosts.leave();
         await lifecycle.end(1000);
         await settlesWithin(deliveries!.stop(), 1000);

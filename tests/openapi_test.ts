@@ -127,6 +127,7 @@ Deno.test("every operation documents its errors with the envelope and codes that
         "VALIDATION_ERROR",
         "MODULE_UNAVAILABLE",
         "QUEUE_FULL",
+        "STORAGE_FULL",
         "SHUTTING_DOWN",
       ]
     ) {

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError, type ErrorCode } from "../errors.ts";
+import { isStorageFull } from "../kv/storage_full.ts";
 
 /** How each of the contract's error codes is answered. */
 export const HTTP_STATUS = {
@@ -20,6 +21,7 @@ export const HTTP_STATUS = {
   VALIDATION_ERROR: 422,
   MODULE_UNAVAILABLE: 422,
   QUEUE_FULL: 429,
+  STORAGE_FULL: 507,
   INTERNAL_ERROR: 500,
   SHUTTING_DOWN: 503,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
@@ -47,6 +49,13 @@ export function payloadTooLarge(): AppError {
 
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  // A write the full disk refused: the request may work once space returns, nothing is broken.
+  if (isStorageFull(err)) {
+    return new AppError(
+      "STORAGE_FULL",
+      "The server's disk is full: nothing new can be stored until space is freed.",
+    );
+  }
   if (err instanceof HTTPException) {
     switch (err.status) {
       case 401:

@@ -32,6 +32,10 @@ export const keys = {
   logPrefix: (runId: string) => ["log", runId] as const,
   logUpTo: (runId: string, seq: number) => ["log", runId, seq] as const,
   preset: (moduleId: string) => ["preset", moduleId] as const,
+  /** The store's random id, which each data dir using it remembers (kv/identity.ts). */
+  storeIdentity: () => ["store_identity"] as const,
+  /** Written at each start: a server on a full disk stops there (kv/storage_full.ts). */
+  writeCheck: () => ["write_check"] as const,
   schedule: (scheduleId: string) => ["schedule", scheduleId] as const,
   schedulePrefix: () => ["schedule"] as const,
   /** Set once the retry of a run was submitted: queue messages may come twice. */

@@ -2,6 +2,7 @@ import { dirname } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { isRemoteOrMemory } from "../settings.ts";
 import { retryWhileBusy } from "./busy_retry.ts";
+import { fullDiskError, isStorageFull } from "./storage_full.ts";
 
 /**
  * Opens the service's Deno KV, creating the folders of a file path first. The data dir is the
@@ -22,6 +23,10 @@ async function openKvFile(kvPath: string, dataDir: string): Promise<Deno.Kv> {
     if (err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotCapable) {
       throw err;
     }
+    // The file may be fine and the disk full (main.ts says so).
+    if (isStorageFull(err)) throw err;
+    const full = await fullDiskError(dirname(kvPath));
+    if (full !== null) throw full;
     const why = err instanceof Error ? err.message : String(err);
     throw new ConfigError(
       `cannot open PRISMQ_KV_PATH=${JSON.stringify(kvPath)}: ${why} (is it a Deno KV database?)`,

@@ -18,7 +18,7 @@ export interface RunLogSource<R extends StoredRunLog> {
   /** The stored run; throws RUN_NOT_FOUND when there is none. */
   requireRecord(runId: string): Promise<R>;
   /** The log writer of a running run, or null. */
-  liveWriter(runId: string): Pick<RunLogWriter, "flushedSeq" | "truncated"> | null;
+  liveWriter(runId: string): Pick<RunLogWriter, "flushedSeq" | "truncated" | "lost"> | null;
 }
 
 /** What a page asks for: `tail`, or `after` and `limit`; `level` keeps that level and above. */
@@ -49,7 +49,7 @@ export class LogReader<R extends StoredRunLog = StoredRunLog> {
     return {
       record,
       totalLines: writer ? writer.flushedSeq : record.log_lines,
-      truncated: writer ? writer.truncated : record.log_truncated,
+      truncated: writer ? writer.truncated || writer.lost.count > 0 : record.log_truncated,
     };
   }
 

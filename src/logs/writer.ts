@@ -2,6 +2,8 @@ import { decodeChunk, HEADER_BYTES, streamLevelByte } from "./codec.ts";
 import { detectLevel, type LevelCode } from "./level.ts";
 import type { LogStream, RawLine } from "./line.ts";
 import { MAX_LINE_BYTES } from "./line_splitter.ts";
+import { isStorageFull } from "../kv/storage_full.ts";
+import { LostLines } from "./lost_lines.ts";
 import type { LogStore } from "./store.ts";
 
 /** Tuning of a run's log writer. */
@@ -92,6 +94,8 @@ export class RunLogWriter {
   truncated = false;
   /** Lines taken so far, by stream (metrics). */
   readonly streamCounts: Record<LogStream, number> = { stdout: 0, stderr: 0, system: 0 };
+  /** Lines whose chunk could not be stored; the log is truncated when there are any. */
+  readonly lost: LostLines;
 
   /** Bytes of every line taken, as stored (header included). */
   private storedBytes = 0;
@@ -115,6 +119,7 @@ export class RunLogWriter {
     private readonly options: LogWriterOptions,
   ) {
     this.lastSeq = this.flushedSeq = (options.firstSeq ?? 1) - 1;
+    this.lost = new LostLines(runId);
     this.chunkBytes = options.chunkBytes ?? 256 * 1024;
     this.flushMs = options.flushMs ?? 100;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 2 * 1024 * 1024;
@@ -243,15 +248,25 @@ export class RunLogWriter {
     this.kick();
   }
 
-  /** Writes a chunk, trying again twice; a chunk that cannot be stored marks the log truncated. */
+  /**
+   * Writes a chunk, trying again twice. A chunk that cannot be stored is dropped and counted
+   * (`lost`), and output goes on being taken: the next write that works says in a system line
+   * what is missing (sealed at once, so it is stored before the log closes).
+   */
   private async writeWithRetry(chunk: OpenChunk): Promise<void> {
     for (let attempt = 1;; attempt++) {
       try {
-        return await this.store.writeEncoded(this.runId, chunk.firstSeq, chunk.body);
+        await this.store.writeEncoded(this.runId, chunk.firstSeq, chunk.body);
+        const notice = this.lost.takeNotice();
+        if (notice !== null) {
+          this.system(notice, WARNING);
+          this.seal();
+        }
+        return;
       } catch (err) {
-        if (attempt >= 3) {
-          console.error(`run ${this.runId}: log chunk at seq ${chunk.firstSeq} not stored:`, err);
-          this.truncated = true;
+        // Once the disk is known full, each chunk gets one try: waits would only slow the run.
+        if (attempt >= 3 || (this.lost.failing && isStorageFull(err))) {
+          this.lost.add(chunk.firstSeq, chunk.lastSeq, chunk.count, err);
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, 50 * attempt));

@@ -3,6 +3,7 @@ import { LineSplitter } from "../logs/line_splitter.ts";
 import type { LogStore } from "../logs/store.ts";
 import { RunLogWriter, WARNING } from "../logs/writer.ts";
 import { PipeReader, spawnProcess, type SpawnSpec } from "../process/spawn.ts";
+import { stopLeftovers } from "../process/leftovers.ts";
 import {
   canSignalDirectly,
   processGroupAlive,
@@ -129,6 +130,12 @@ export class RunExecution {
         ? `process ended by ${status.signal}`
         : `process exited with code ${status.code}`,
     );
+    // A child it started and did not wait for would run on unwatched, holding what it holds.
+    await stopLeftovers(child.pid, {
+      os: this.os,
+      graceSeconds: this.options.killGraceSeconds,
+      say: (message) => this.writer.system(message, WARNING),
+    });
     return await this.finish(ending, status.code);
   }
 
@@ -206,7 +213,7 @@ export class RunExecution {
       exitCode,
       pid: this.pid,
       logLines: this.writer.lastSeq,
-      logTruncated: this.writer.truncated,
+      logTruncated: this.writer.truncated || this.writer.lost.count > 0,
       finishedAt: Date.now(),
     };
   }

@@ -68,6 +68,14 @@ export class RunStore {
   }
 
   /**
+   * Keeps a final record that is not stored yet (its write waits for disk space) where reads
+   * find it, until the write lands and replaces it (runs/final_write.ts).
+   */
+  hold(record: RunRecord): void {
+    this.remember(record);
+  }
+
+  /**
    * Stores a new run with its indexes and counters; `prepare` may add to the same atomic write.
    * False when nothing was written: the id or the submission order is taken (servers sharing
    * the store pick orders on their own), or a check that `prepare` added failed.

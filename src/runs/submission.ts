@@ -123,7 +123,9 @@ export class Submissions {
     if (started !== null) return started;
     if (supervisor.moduleFull) return null;
     if (this.closed) throw new AppError("SHUTTING_DOWN", "The server is shutting down.");
-    throw new Error(`run ${record.run_id} could not be stored`);
+    // The cause tells the caller why (a full disk answers 507 STORAGE_FULL).
+    const cause = supervisor.startError;
+    throw new Error(`run ${record.run_id} could not be stored`, { cause });
   }
 
   /** Stores a run as queued, with a durable wake-up in the same atomic write. */

@@ -8,6 +8,7 @@ import type { RunRecord } from "./model.ts";
 import { moveRun, type RunParts } from "./parts.ts";
 import type { RunHandle } from "./registry.ts";
 import { finalOutcome } from "./transitions.ts";
+import { writeFinal } from "./final_write.ts";
 import type { Progress } from "../logs/markers.ts";
 import { RunReport } from "./run_report.ts";
 
@@ -46,6 +47,8 @@ export class RunSupervisor implements RunHandle {
   readonly moduleId: string;
   /** True once the store said the module has no slot on any server: the run did not start. */
   moduleFull = false;
+  /** Why the run could not be stored as running (a full disk, say); null while it could. */
+  startError: unknown = null;
   private readonly startedOnce = Promise.withResolvers<RunRecord | null>();
   private execution: RunExecution | null = null;
   private readonly report: RunReport;
@@ -115,12 +118,19 @@ export class RunSupervisor implements RunHandle {
   ): Promise<Begun> {
     const { store, events } = this.parts;
     const max = module.def.max_concurrent_runs ?? Infinity;
-    for (let tries = 1;; tries++) {
-      const counter = Number.isFinite(max) ? await store.runningOf(record.module_id) : null;
-      if (counter !== null && counter.count >= max) return { full: true };
-      if (await store.create(record, (op) => counter && op.check(counter.entry))) break;
-      if (tries >= CREATE_TRIES) throw new Error(`run ${this.runId} could not be stored`);
-      record = { ...record, order: reorder() };
+    try {
+      for (let tries = 1;; tries++) {
+        const counter = Number.isFinite(max) ? await store.runningOf(record.module_id) : null;
+        if (counter !== null && counter.count >= max) return { full: true };
+        if (await store.create(record, (op) => counter && op.check(counter.entry))) break;
+        if (tries >= CREATE_TRIES) throw new Error(`run ${this.runId} could not be stored`);
+        record = { ...record, order: reorder() };
+      }
+    } catch (err) {
+      // Nothing was stored or started; the submission answers with why (a full disk: 507).
+      console.error(`run ${this.runId}: could not be stored as running:`, err);
+      this.startError = err;
+      return { end: null };
     }
     events.emit(record);
     return await this.launch(record, module);
@@ -213,7 +223,8 @@ export class RunSupervisor implements RunHandle {
   private async recordEnd(execution: RunExecution): Promise<RunRecord | null> {
     const result = await execution.result;
     const outcome = finalOutcome(result.ending);
-    const final = await moveRun(this.parts, this.runId, {
+    // Final at once even when the disk is full: kept in memory and written once space returns.
+    return await writeFinal(this.parts, this.runId, {
       to: outcome.status,
       changes: {
         completed_at: result.finishedAt,
@@ -224,8 +235,7 @@ export class RunSupervisor implements RunHandle {
         ...await this.report.finish(),
       },
       prepare: this.parts.retries.plan(result.ending, result.exitCode),
-    });
-    return final ?? await this.parts.store.get(this.runId);
+    }, execution.writer);
   }
 
   /** A queued run that cannot start moves forward like any failed start: running, then failed. */

@@ -61,7 +61,7 @@ const saveConfig = createRoute({
   },
   responses: {
     200: jsonContent(Preset, "The saved parameters"),
-    ...errorResponses(...GUARD_ERRORS, ...BODY_ERRORS, "MODULE_NOT_FOUND"),
+    ...errorResponses(...GUARD_ERRORS, ...BODY_ERRORS, "MODULE_NOT_FOUND", "STORAGE_FULL"),
   },
 });
 
@@ -74,7 +74,7 @@ const deleteConfig = createRoute({
   request: { params: ModuleIdParam },
   responses: {
     200: jsonContent(Message, "Forgotten"),
-    ...errorResponses(...GUARD_ERRORS, "FORBIDDEN_ORIGIN", "MODULE_NOT_FOUND"),
+    ...errorResponses(...GUARD_ERRORS, "FORBIDDEN_ORIGIN", "MODULE_NOT_FOUND", "STORAGE_FULL"),
   },
 });
 
@@ -96,6 +96,7 @@ const submitRun = createRoute({
       "MODULE_NOT_FOUND",
       "MODULE_UNAVAILABLE",
       "QUEUE_FULL",
+      "STORAGE_FULL",
       "SHUTTING_DOWN",
     ),
   },

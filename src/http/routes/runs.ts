@@ -40,7 +40,13 @@ const cancelRun = createRoute({
   request: { params: RunIdParam },
   responses: {
     200: jsonContent(Run, "The cancelled run"),
-    ...errorResponses(...GUARD_ERRORS, "FORBIDDEN_ORIGIN", "RUN_NOT_FOUND", "RUN_ALREADY_FINISHED"),
+    ...errorResponses(
+      ...GUARD_ERRORS,
+      "FORBIDDEN_ORIGIN",
+      "RUN_NOT_FOUND",
+      "RUN_ALREADY_FINISHED",
+      "STORAGE_FULL",
+    ),
   },
 });
 
@@ -63,6 +69,7 @@ const rerun = createRoute({
       "MODULE_NOT_FOUND",
       "MODULE_UNAVAILABLE",
       "QUEUE_FULL",
+      "STORAGE_FULL",
       "SHUTTING_DOWN",
     ),
   },

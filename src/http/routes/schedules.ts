@@ -17,7 +17,7 @@ const createSchedule = createRoute({
   request: { body: { content: { "application/json": { schema: ScheduleBody } }, required: true } },
   responses: {
     201: jsonContent(Schedule, "The schedule, with its next_run_at"),
-    ...errorResponses(...GUARD_ERRORS, ...BODY_ERRORS, "MODULE_NOT_FOUND"),
+    ...errorResponses(...GUARD_ERRORS, ...BODY_ERRORS, "MODULE_NOT_FOUND", "STORAGE_FULL"),
   },
 });
 
@@ -59,7 +59,13 @@ const patchSchedule = createRoute({
   },
   responses: {
     200: jsonContent(Schedule, "The changed schedule"),
-    ...errorResponses(...GUARD_ERRORS, ...BODY_ERRORS, "SCHEDULE_NOT_FOUND", "MODULE_NOT_FOUND"),
+    ...errorResponses(
+      ...GUARD_ERRORS,
+      ...BODY_ERRORS,
+      "SCHEDULE_NOT_FOUND",
+      "MODULE_NOT_FOUND",
+      "STORAGE_FULL",
+    ),
   },
 });
 
@@ -72,7 +78,7 @@ const deleteSchedule = createRoute({
   request: { params: ScheduleIdParam },
   responses: {
     200: jsonContent(Message, "Deleted"),
-    ...errorResponses(...GUARD_ERRORS, "FORBIDDEN_ORIGIN", "SCHEDULE_NOT_FOUND"),
+    ...errorResponses(...GUARD_ERRORS, "FORBIDDEN_ORIGIN", "SCHEDULE_NOT_FOUND", "STORAGE_FULL"),
   },
 });
 
