@@ -31,7 +31,7 @@ import { HostRegistry } from "./hosts/registry.ts";
 import { defaultHostId } from "./hosts/host_id.ts";
 import { claimOnce } from "./hosts/once.ts";
 import { keys } from "./kv/keys.ts";
-import { isKvConnectUrl, isRemoteOrMemory, type Settings } from "./settings.ts";
+import { isKvConnectUrl, type Settings } from "./settings.ts";
 
 /**
  * The runner without its HTTP face: the services, and their start and stop. main.ts builds the
@@ -68,9 +68,8 @@ export async function createRunner(
   options: RunnerOptions = {},
 ): Promise<Runner> {
   const catalog = loadCatalog(settings.modulesPath, settings.python);
-  const lock = options.kv || isRemoteOrMemory(settings.kvPath)
-    ? null
-    : await lockDataDir(settings.dataDir);
+  // Locked whatever the KV: the data dir holds this server's own files and id (hosts/).
+  const lock = options.kv ? null : await lockDataDir(settings.dataDir);
   let kv: Deno.Kv;
   try {
     kv = options.kv ?? await openKv(settings.kvPath, settings.dataDir);
@@ -114,14 +113,15 @@ export async function createRunner(
     options: settings,
     hostId: () => hostId,
   });
-  const hosts = new HostRegistry({
+  const hosts: HostRegistry = new HostRegistry({
     kv,
     hostId: () => hostId,
     dataDir: settings.dataDir,
     timeoutSeconds: settings.hostTimeoutSeconds,
     maxConcurrentRuns: settings.maxConcurrentRuns,
     runningRuns: () => runs.activeCount,
-    onLostHost: (id, silentForMs) => runs.failRunsOf(id, silentForMs),
+    onBeat: () => runs.failOrphanedRuns(() => hosts.states(), settings.hostTimeoutSeconds * 1000),
+    onDeclaredLost: () => runs.stopAll(),
   });
   const once = (parts: (string | number)[], keepMs: number) =>
     claimOnce(kv, keys.once(...parts), { hostId, keepMs });
@@ -194,7 +194,7 @@ export async function createRunner(
           }));
         }))).flat(),
       );
-      await runs.init();
+      await runs.init(await hosts.formerIds());
       deliveries!.start();
       await timer.start();
       retention.start();

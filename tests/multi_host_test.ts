@@ -41,6 +41,18 @@ function post(host: ServerProcess, path: string, body: unknown) {
 
 const FINAL = ["completed", "failed", "cancelled"];
 
+/** The pid of a run, from its `started ... (pid N)` line, read through `host`. */
+function pidOf(host: ServerProcess, runId: string): Promise<number> {
+  return waitFor(
+    async () => {
+      const logs = (await call(host, `/api/runs/${runId}/logs`)).body.logs;
+      return Number(/\(pid (\d+)\)/.exec(logs[0]?.message ?? "")?.[1] ?? 0);
+    },
+    5000,
+    "the run's pid",
+  );
+}
+
 /** Every run of a module, read through `host`. */
 async function runsOf(host: ServerProcess, moduleId: string): Promise<any[]> {
   const out: any[] = [];
@@ -204,20 +216,55 @@ Deno.test({
         }
       });
 
+      await t.step("a host paused past the timeout stops its run when it wakes", async () => {
+        const started = await post(b, "/api/modules/clock/run", {});
+        assert.equal(started.body.host_id, "b");
+        const runId = started.body.run_id;
+        const pid = await pidOf(a, runId);
+        orphans.push(pid);
+        Deno.kill(b.child.pid, "SIGSTOP");
+        try {
+          const failed = await waitFor(
+            async () => {
+              const run = (await call(a, `/api/runs/${runId}`)).body;
+              return FINAL.includes(run.status) ? run : null;
+            },
+            10_000,
+            "the paused host's run to fail",
+          );
+          assert.match(failed.error_message, /host "b" stopped/);
+        } finally {
+          Deno.kill(b.child.pid, "SIGCONT");
+        }
+        await waitFor(() => !pidAlive(pid), 10_000, "the paused host to stop its run");
+        await waitFor(
+          async () => {
+            const hosts = (await call(c, "/api/hosts")).body.hosts;
+            return hosts.find((h: any) => h.host_id === "b")?.alive;
+          },
+          10_000,
+          "host b alive again",
+        );
+        // Its retry (the module has one) runs somewhere: stop it.
+        const retry = await waitFor(
+          async () =>
+            (await runsOf(a, "clock")).find((r) =>
+              r.retry_of === runId && !FINAL.includes(r.status)
+            ),
+          10_000,
+          "the retry",
+        );
+        const stopped = await call(c, `/api/runs/${retry.run_id}`, { method: "DELETE" });
+        assert.equal(stopped.body.status, "cancelled", JSON.stringify(stopped.body));
+      });
+
       await t.step(
         "SIGKILL of a host mid-run: another host fails its run within the timeout",
         async () => {
           const started = await post(c, "/api/modules/clock/run", {});
           assert.equal(started.body.host_id, "c");
           const runId = started.body.run_id;
-          const pid = await waitFor(
-            async () => {
-              const logs = (await call(a, `/api/runs/${runId}/logs`)).body.logs;
-              return Number(/\(pid (\d+)\)/.exec(logs[0]?.message ?? "")?.[1] ?? 0);
-            },
-            5000,
-            "the run's pid",
-          );
+          const pid = await pidOf(a, runId);
           orphans.push(pid);
           await c.stop("SIGKILL");
           const killedAt = performance.now();
@@ -295,6 +342,35 @@ Deno.test({
       assert.equal((await call(again, "/api/health")).body.host_id, "same");
     } finally {
       await again.stop("SIGTERM");
+    }
+  },
+});
+
+Deno.test({
+  name: "a server restarted on its data dir under another host id recovers its runs at start",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const dir = Deno.makeTempDirSync({ prefix: "prismq-hosts-" });
+    const modulesPath = writeModuleFile(dir, [{ id: "clock", script: "clock.py" }]);
+    const [first] = await startHosts(dir, modulesPath, ["old"]);
+    const runId = (await post(first, "/api/modules/clock/run", {})).body.run_id;
+    const pid = await pidOf(first, runId);
+    await first.stop("SIGKILL");
+    const renamed = await spawnServer({
+      PRISMQ_MODULES: modulesPath,
+      PRISMQ_DATA_DIR: join(dir, "data-old"),
+      PRISMQ_KV_PATH: join(dir, "shared.kv"),
+      PRISMQ_HOST_ID: "renamed",
+      PRISMQ_PYTHON: python(),
+    });
+    try {
+      const run = (await call(renamed, `/api/runs/${runId}`)).body;
+      assert.equal(run.status, "failed");
+      assert.match(run.error_message, /server stopped during this run/);
+      await waitFor(() => !pidAlive(pid), 5000, "the old run's process to be gone");
+    } finally {
+      if (pidAlive(pid)) Deno.kill(-pid, "SIGKILL");
+      await renamed.stop("SIGTERM");
     }
   },
 });

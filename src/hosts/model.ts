@@ -27,6 +27,13 @@ export const hostViewSchema = z.object({
 });
 export type HostView = z.infer<typeof hostViewSchema>;
 
+/** What a server's heartbeat says of it now. */
+export interface HostState {
+  alive: boolean;
+  /** How long since its last heartbeat. */
+  silentMs: number;
+}
+
 /** True while the server renews its heartbeat within the timeout and has not shut down. */
 export function isAlive(record: HostRecord, now: number, timeoutMs: number): boolean {
   return record.stopped_at === null && record.lost_at === null &&

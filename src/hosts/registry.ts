@@ -3,7 +3,14 @@ import { ConfigError } from "../errors.ts";
 import { keys } from "../kv/keys.ts";
 import { dataDirId } from "./data_dir_id.ts";
 import { heartbeatIntervalMs } from "./host_id.ts";
-import { type HostRecord, hostRecordSchema, type HostView, isAlive, toHostView } from "./model.ts";
+import {
+  type HostRecord,
+  hostRecordSchema,
+  type HostState,
+  type HostView,
+  isAlive,
+  toHostView,
+} from "./model.ts";
 
 /** A heartbeat outlives its server this long, so `GET /api/hosts` shows it stopped for a day. */
 const KEEP_MS = 24 * 3600 * 1000;
@@ -19,15 +26,25 @@ export interface HostRegistryOptions {
   maxConcurrentRuns: number;
   /** This server's running runs now. */
   runningRuns: () => number;
-  /** Fails the runs a stopped server left running; called by one server, once per loss. */
-  onLostHost: (hostId: string, silentForMs: number) => Promise<void>;
+  /**
+   * Called after each beat (not awaited by it): fails the runs that servers which are not alive
+   * left running, asking `states()` after reading those runs.
+   */
+  onBeat: () => Promise<void>;
+  /**
+   * This server was found marked lost (it was paused past the timeout): its runs were failed by
+   * another server, so what it still runs must stop.
+   */
+  onDeclaredLost: () => void;
 }
 
 /**
  * This server's heartbeat in the shared store, and the watch over the others'. Every server
  * renews its own record (with `expireIn`, so long-gone servers disappear) and looks at the
- * others' on each beat; the first to see one silent past the timeout claims its loss with one
- * atomic write checked on the record's versionstamp, so exactly one server fails its runs.
+ * others' on each beat: one silent past the timeout is marked lost (one checked write, so by one
+ * server), and after each beat `onBeat` fails the runs of servers that are not alive; each such
+ * move is checked in the store, so a run is failed once however many servers try. A server that
+ * finds itself marked lost (it was paused) stops what it still runs.
  */
 export class HostRegistry {
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -37,6 +54,9 @@ export class HostRegistry {
   private readonly timeoutMs: number;
   private dataDirId = "";
   private joined = false;
+  /** The versionstamp of this server's last heartbeat: any other write to it is news. */
+  private ownVersion: string | null = null;
+  private sweeping: Promise<void> | null = null;
 
   constructor(private readonly options: HostRegistryOptions) {
     this.intervalMs = heartbeatIntervalMs(options.timeoutSeconds);
@@ -66,6 +86,7 @@ export class HostRegistry {
       expireIn: KEEP_MS,
     }).commit();
     if (!ok.ok) throw duplicate(hostId);
+    this.ownVersion = ok.versionstamp;
     this.joined = true;
     this.schedule();
   }
@@ -76,6 +97,7 @@ export class HostRegistry {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     await this.beating;
+    await this.sweeping;
     const now = Date.now();
     await this.options.kv.set(
       keys.host(this.options.hostId()),
@@ -98,10 +120,32 @@ export class HostRegistry {
     );
   }
 
-  /** True while `hostId` renews its heartbeat. */
-  async isAlive(hostId: string): Promise<boolean> {
-    const record = parse((await this.options.kv.get(keys.host(hostId))).value);
-    return record !== null && isAlive(record, Date.now(), this.timeoutMs);
+  /** Every known server's state, by id. */
+  async states(): Promise<Map<string, HostState>> {
+    const now = Date.now();
+    const out = new Map<string, HostState>();
+    for await (const entry of this.options.kv.list({ prefix: keys.hostPrefix() })) {
+      const record = parse(entry.value);
+      if (record === null) continue;
+      out.set(record.host_id, {
+        alive: isAlive(record, now, this.timeoutMs),
+        silentMs: now - record.last_seen_at,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The ids this server's data dir has had (a restart on another port or host name gives a new
+   * default id): their runs are this server's own to recover at start.
+   */
+  async formerIds(): Promise<Set<string>> {
+    const ids = new Set<string>([this.options.hostId()]);
+    for await (const entry of this.options.kv.list({ prefix: keys.hostPrefix() })) {
+      const record = parse(entry.value);
+      if (record?.data_dir_id === this.dataDirId) ids.add(record.host_id);
+    }
+    return ids;
   }
 
   private record(now: number): HostRecord {
@@ -129,13 +173,27 @@ export class HostRegistry {
   private async beat(): Promise<void> {
     const { kv } = this.options;
     const hostId = this.options.hostId();
-    await kv.set(keys.host(hostId), this.record(Date.now()), { expireIn: KEEP_MS });
+    const key = keys.host(hostId);
+    const own = await kv.get(key);
+    if (own.versionstamp !== this.ownVersion) {
+      const seen = parse(own.value);
+      if (seen?.lost_at != null && seen.data_dir_id === this.dataDirId) {
+        console.error(
+          `host ${hostId}: another server found this one silent past the timeout and failed its ` +
+            "runs; stopping what is still running here",
+        );
+        this.options.onDeclaredLost();
+      }
+    }
+    const written = await kv.set(key, this.record(Date.now()), { expireIn: KEEP_MS });
+    this.ownVersion = written.versionstamp;
     for await (const entry of kv.list({ prefix: keys.hostPrefix() })) {
       const record = parse(entry.value);
       if (record === null || record.host_id === hostId) continue;
       if (record.stopped_at !== null || record.lost_at !== null) continue;
       const now = Date.now();
       if (now - record.last_seen_at < this.timeoutMs) continue;
+      // Marked lost once, by one server (it shows `alive: false` at once and is logged once).
       const claimed = await kv.atomic().check(entry)
         .set(entry.key, { ...record, lost_at: now }, { expireIn: KEEP_MS }).commit();
       if (!claimed.ok) continue;
@@ -144,8 +202,11 @@ export class HostRegistry {
           Math.round((now - record.last_seen_at) / 1000)
         } s, failing its running runs`,
       );
-      await this.options.onLostHost(record.host_id, now - record.last_seen_at);
     }
+    // Failing runs may take a while: the next heartbeat must not wait for it.
+    this.sweeping ??= this.options.onBeat().catch((err) => {
+      console.error("failing the runs of stopped servers failed:", err);
+    }).finally(() => this.sweeping = null);
   }
 }
 

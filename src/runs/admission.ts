@@ -1,3 +1,6 @@
+/** How long a module found full elsewhere stops blocking new runs of other modules here. */
+const FULL_HINT_MS = 1000;
+
 /** A queued run as the admission logic sees it. */
 export interface QueuedRun {
   runId: string;
@@ -23,6 +26,10 @@ export class Admission {
   private readonly leaving = new Set<string>();
   private active = 0;
   private readonly activeByModule = new Map<string, number>();
+  /** When a claim last found each module full on the store (limits counted across servers). */
+  private readonly fullAt = new Map<string, number>();
+  /** Runs added here whose create is not stored yet: a scan cannot have seen them. */
+  private readonly creating = new Set<string>();
   /** Counts scans of the store, so that sync() never undoes a change made after its scan began. */
   private generation = 0;
   /** Runs added here, by the generation they were added in. */
@@ -52,8 +59,20 @@ export class Admission {
   canStartNow(moduleId: string): boolean {
     if (!this.hasSlot(moduleId)) return false;
     return this.queue.every((q) =>
-      this.leaving.has(q.runId) || (q.moduleId !== moduleId && !this.hasModuleSlot(q.moduleId))
+      this.leaving.has(q.runId) ||
+      (q.moduleId !== moduleId && (!this.hasModuleSlot(q.moduleId) || this.seenFull(q.moduleId)))
     );
+  }
+
+  /** Notes that the store found this module full across servers (a claim answered "full"). */
+  noteFull(moduleId: string): void {
+    this.fullAt.set(moduleId, performance.now());
+  }
+
+  /** True when a claim found the module full within the last second. */
+  private seenFull(moduleId: string): boolean {
+    const at = this.fullAt.get(moduleId);
+    return at !== undefined && performance.now() - at < FULL_HINT_MS;
   }
 
   /** Takes a slot for a run that starts now. */
@@ -80,8 +99,12 @@ export class Admission {
     return this.byId.has(runId);
   }
 
-  /** Adds a queued run in submission order. */
-  enqueue(run: QueuedRun): void {
+  /**
+   * Adds a queued run in submission order; `creating` while its create is not stored yet (call
+   * `created()` once it is, or `leave()` when it fails).
+   */
+  enqueue(run: QueuedRun, creating = false): void {
+    if (creating) this.creating.add(run.runId);
     if (this.has(run.runId)) return;
     this.addedIn.set(run.runId, this.generation);
     this.byId.set(run.runId, run);
@@ -120,9 +143,15 @@ export class Admission {
     this.leaving.delete(runId);
   }
 
+  /** The run's create is stored: from now on a scan of the store lists it. */
+  created(runId: string): void {
+    this.creating.delete(runId);
+  }
+
   /** Forgets a run whose stored status is no longer `queued`. */
   leave(runId: string): void {
     this.leaving.delete(runId);
+    this.creating.delete(runId);
     this.leftIn.set(runId, this.generation);
     const run = this.byId.get(runId);
     if (run === undefined) return;
@@ -147,7 +176,8 @@ export class Admission {
     const stored = new Set(scanned.map((r) => r.runId));
     for (const q of [...this.queue]) {
       const recent = (this.addedIn.get(q.runId) ?? -1) >= mark;
-      if (!stored.has(q.runId) && !recent && !this.leaving.has(q.runId)) this.leave(q.runId);
+      const unsure = recent || this.leaving.has(q.runId) || this.creating.has(q.runId);
+      if (!stored.has(q.runId) && !unsure) this.leave(q.runId);
     }
     for (const run of scanned) {
       if ((this.leftIn.get(run.runId) ?? -1) >= mark) continue;

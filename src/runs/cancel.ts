@@ -64,6 +64,8 @@ export function cancelQueuedRun(
   const { status, error_message } = finalOutcome({ kind: "cancelled" });
   return moveRun(parts, runId, {
     to: status,
+    // Only from queued: a run another server has just started is that server's to stop.
+    from: "queued",
     // A run that never started left no files.
     changes: { completed_at: Date.now(), error_message, artifacts: 0 },
   });

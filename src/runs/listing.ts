@@ -54,3 +54,56 @@ export async function listRuns(
   const runs = pageIds.flatMap((id) => records.get(id) ?? []);
   return { runs, total: counterValue(count), hasMore };
 }
+
+/** Per-module counts for the module view. */
+export interface ModuleStats {
+  total: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  finished: number;
+  lastRunAt: number | null;
+}
+
+/** Counts of one module's runs. */
+export async function moduleStats(kv: Deno.Kv, moduleId: string): Promise<ModuleStats> {
+  const [total, completed, failed, cancelled, last] = await kv.getMany([
+    keys.countModule(moduleId),
+    keys.countModuleStatus(moduleId, "completed"),
+    keys.countModuleStatus(moduleId, "failed"),
+    keys.countModuleStatus(moduleId, "cancelled"),
+    keys.lastRun(moduleId),
+  ]);
+  const done = counterValue(completed);
+  return {
+    total: counterValue(total),
+    completed: done,
+    failed: counterValue(failed),
+    cancelled: counterValue(cancelled),
+    finished: done + counterValue(failed) + counterValue(cancelled),
+    lastRunAt: typeof last.value === "number" ? last.value : null,
+  };
+}
+
+/** Ids of finished runs completed before `cutoff` (epoch ms), oldest first. */
+export async function finishedBefore(
+  kv: Deno.Kv,
+  cutoff: number,
+  limit: number,
+): Promise<{ runId: string; completedAt: number }[]> {
+  const out: { runId: string; completedAt: number }[] = [];
+  const selector = { prefix: keys.finishedPrefix(), end: [...keys.finishedPrefix(), cutoff] };
+  for await (const entry of kv.list<string>(selector, { limit })) {
+    out.push({ runId: entry.value, completedAt: entry.key[1] as number });
+  }
+  return out;
+}
+
+/** The highest submission order stored, or 0. */
+export async function lastOrder(kv: Deno.Kv): Promise<number> {
+  const options = { reverse: true, limit: 1 };
+  for await (const entry of kv.list({ prefix: keys.byOrderPrefix() }, options)) {
+    return entry.key[1] as number;
+  }
+  return 0;
+}

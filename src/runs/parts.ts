@@ -49,6 +49,8 @@ export interface RunParts {
 export interface Move {
   to: RunStatus;
   changes?: RunChanges;
+  /** The only status the move may start from (see TransitionOptions). */
+  from?: RunStatus;
   /** Adds to the same atomic write (a retry's queue message); given the record before the move. */
   prepare?: (op: Deno.AtomicOperation, current: RunRecord) => void;
 }
@@ -66,7 +68,10 @@ export async function moveRun(
       parts.webhooks.plan(op, current);
     }
     : move.prepare;
-  const record = await parts.store.transition(runId, move.to, move.changes ?? {}, prepare);
+  const record = await parts.store.transition(runId, move.to, move.changes ?? {}, {
+    prepare,
+    from: move.from,
+  });
   if (record !== null) parts.events.emit(record);
   return record;
 }

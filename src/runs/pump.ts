@@ -48,7 +48,10 @@ export class QueuePump {
         for (let run = this.next(full); run !== null; run = this.next(full)) {
           const launched = this.launch(run);
           await launched.started;
-          if (launched.moduleFull) full.add(run.moduleId);
+          if (launched.moduleFull) {
+            full.add(run.moduleId);
+            this.admission.noteFull(run.moduleId);
+          }
         }
       } while (this.again && !this.stopped);
     } catch (err) {

@@ -38,11 +38,10 @@ export async function recoverLostRun(
     level: WARNING,
     bytes: new TextEncoder().encode(outcome.error_message!),
   };
-  // A chunk the crash left half-written at that seq would otherwise mix with this line's.
-  await logs.deleteChunk(record.run_id, line.seq);
-  await logs.writeChunk(record.run_id, [line]);
-  await moveRun(parts, record.run_id, {
+  const final = await moveRun(parts, record.run_id, {
     to: outcome.status,
+    // Only a run still running: another server may have recorded its end meanwhile.
+    from: "running",
     changes: {
       completed_at: Date.now(),
       error_message: outcome.error_message,
@@ -52,4 +51,9 @@ export async function recoverLostRun(
     },
     prepare: parts.retries.plan(ending),
   });
+  // The line is written only by the server whose move landed, so it is written once.
+  if (final === null) return;
+  // A chunk the crash left half-written at that seq would otherwise mix with this line's.
+  await logs.deleteChunk(record.run_id, line.seq);
+  await logs.writeChunk(record.run_id, [line]);
 }

@@ -20,6 +20,9 @@ interface RetryMessage extends KvMessage {
 /** How long a retry's claim is kept: longer than KV keeps redelivering its message. */
 const KEEP_MS = 7 * 24 * 3600 * 1000;
 
+/** How long a claim of a retry being submitted holds before another server may take it. */
+const CLAIM_MS = 60 * 1000;
+
 /** Endings that earn a retry: a failure of the run itself, never a cancel or a shutdown. */
 const RETRIED: ReadonlySet<Ending["kind"]> = new Set([
   "exit",
@@ -98,9 +101,16 @@ export class Retries {
   private async submit(message: RetryMessage): Promise<void> {
     const { kv } = this.deps;
     const done = keys.retried(message.run_id);
+    // A claim that stops short of the submission (its server died) lapses, and KV, which
+    // delivers the message again while the handler throws, then hands it to the next try.
     const claimed = await kv.atomic().check({ key: done, versionstamp: null })
-      .set(done, "submitting", { expireIn: KEEP_MS }).commit();
-    if (!claimed.ok) return;
+      .set(done, "submitting", { expireIn: CLAIM_MS }).commit();
+    if (!claimed.ok) {
+      if ((await kv.get(done)).value === "submitting") {
+        throw new Error(`the retry of run ${message.run_id} is being submitted elsewhere`);
+      }
+      return;
+    }
     try {
       const run = await this.deps.submit({
         moduleId: message.module_id,

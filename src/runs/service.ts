@@ -24,6 +24,7 @@ import type { KvMessages } from "../kv/messages.ts";
 import { Retries } from "./retries.ts";
 import { dropSecrets, secretNames } from "../modules/secrets.ts";
 import { Ticker } from "../timing.ts";
+import { failOrphanedRuns, type HostState } from "./orphans.ts";
 import { QueueSync } from "./queue_sync.ts";
 import { RemoteCancels } from "./remote_cancel.ts";
 import type { ArtifactStore } from "../artifacts/store.ts";
@@ -142,14 +143,16 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
     return this.parts.admission.queuedCount;
   }
 
-  /** Recovers this server's runs from a crash and loads the queue; call once before serving. */
-  async init(): Promise<void> {
+  /**
+   * Recovers this server's runs from a crash and loads the queue; call once before serving.
+   * `ownIds` are the host ids this server's data dir has had (this one's among them).
+   */
+  async init(ownIds: ReadonlySet<string> = new Set([this.deps.hostId()])): Promise<void> {
     const { store, admission } = this.parts;
     this.submissions.resumeAfter(await store.lastOrder());
-    const me = this.deps.hostId();
     for (const record of await store.allWithStatus("running")) {
       // Runs stored before host ids existed were this server's (one server had the store).
-      if (record.host_id === me || record.host_id === null) {
+      if (record.host_id === null || ownIds.has(record.host_id)) {
         await recoverLostRun(this.parts, record);
       }
     }
@@ -162,16 +165,14 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
     this.pump.kick();
   }
 
-  /**
-   * Fails the runs a stopped server left running (its heartbeat went silent `silentForMs` ago);
-   * each is retried where its module has retries left. Safe to race: each move is checked.
-   */
-  async failRunsOf(hostId: string, silentForMs: number): Promise<void> {
-    const seconds = Math.round(silentForMs / 1000);
-    for (const record of await this.deps.store.allWithStatus("running")) {
-      if (record.host_id !== hostId) continue;
-      await recoverLostRun(this.parts, record, { hostId, seconds });
-    }
+  /** Fails the runs that servers which are not alive left running (see orphans.ts). */
+  failOrphanedRuns(states: () => Promise<Map<string, HostState>>, timeoutMs: number) {
+    return failOrphanedRuns(this.parts, { states, timeoutMs });
+  }
+
+  /** Stops every run of this server (it was found marked lost: their records are final). */
+  stopAll(): void {
+    for (const handle of this.parts.registry.all()) handle.stop("cancelled");
   }
 
   /** Validates and submits a run: it starts at once when a slot is free, else it is queued. */

@@ -8,7 +8,11 @@ import {
   type RunTrigger,
 } from "./model.ts";
 import { canTransition } from "./transitions.ts";
-import { listRuns } from "./listing.ts";
+import { finishedBefore, lastOrder, listRuns, type ModuleStats, moduleStats } from "./listing.ts";
+export type { ModuleStats } from "./listing.ts";
+
+/** How long a final record is served from memory. */
+const CACHE_MS = 60_000;
 
 /** The shape of every run id (see RunService). */
 export const RUN_ID_PATTERN = /^[0-9a-z]{16}$/;
@@ -28,14 +32,15 @@ export interface RunQuery {
 /** Fields that may change with a run's status (never its id, status, order or module). */
 export type RunChanges = Partial<Omit<RunRecord, "run_id" | "status" | "order" | "module_id">>;
 
-/** Per-module counts for the module view. */
-export interface ModuleStats {
-  total: number;
-  completed: number;
-  failed: number;
-  cancelled: number;
-  finished: number;
-  lastRunAt: number | null;
+/** How a status move is made besides its target. */
+export interface TransitionOptions {
+  /** Adds to the same atomic write; given the record before the move. */
+  prepare?: (op: Deno.AtomicOperation, current: RunRecord) => void;
+  /**
+   * The only status the move may start from: a queued run's cancel must not cancel the run
+   * another server has just started (that one is stopped by its server).
+   */
+  from?: RunStatus;
 }
 
 /**
@@ -44,13 +49,14 @@ export interface ModuleStats {
  * never change, are cached; the cache spares KV and zod on the hot read paths of history.
  */
 export class RunStore {
-  private readonly cache = new Map<string, RunRecord>();
+  /** Final records by id, each with the time it may be served until. */
+  private readonly cache = new Map<string, { record: RunRecord; until: number }>();
 
   constructor(private readonly kv: Deno.Kv, private readonly cacheSize = 10_000) {}
 
   /** The stored run, or null. */
   async get(runId: string): Promise<RunRecord | null> {
-    const cached = this.cache.get(runId);
+    const cached = this.cached(runId);
     if (cached) return cached;
     // Not an id this service makes: no need to ask KV (whose keys are limited to 2 KiB).
     if (!RUN_ID_PATTERN.test(runId)) return null;
@@ -58,11 +64,23 @@ export class RunStore {
     return entry.value === null ? null : this.remember(runRecordSchema.parse(entry.value));
   }
 
-  private remember(record: RunRecord): RunRecord {
+  /**
+   * A cached final record, if fresh: another server's retention may delete a run, so a record
+   * is served from memory for a minute at most.
+   */
+  private cached(runId: string): RunRecord | undefined {
+    const hit = this.cache.get(runId);
+    if (hit === undefined) return undefined;
+    if (hit.until > performance.now()) return hit.record;
+    this.cache.delete(runId);
+    return undefined;
+  }
+
+  private remember(record: RunRecord, until = performance.now() + CACHE_MS): RunRecord {
     this.cache.delete(record.run_id);
     // Only a final record can be cached: a live one may be changed by another server.
     if (!isFinal(record.status)) return record;
-    this.cache.set(record.run_id, record);
+    this.cache.set(record.run_id, { record, until });
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     return record;
   }
@@ -72,7 +90,7 @@ export class RunStore {
    * find it, until the write lands and replaces it (runs/final_write.ts).
    */
   hold(record: RunRecord): void {
-    this.remember(record);
+    this.remember(record, Infinity);
   }
 
   /**
@@ -112,15 +130,16 @@ export class RunStore {
     runId: string,
     to: RunStatus,
     changes: RunChanges,
-    prepare?: (op: Deno.AtomicOperation, current: RunRecord) => void,
+    options: TransitionOptions = {},
   ): Promise<RunRecord | null> {
     for (;;) {
       const entry = await this.kv.get(keys.run(runId));
       if (entry.value === null) return null;
       const current = runRecordSchema.parse(entry.value);
       if (!canTransition(current.status, to)) return null;
+      if (options.from !== undefined && current.status !== options.from) return null;
       const { op, next } = this.move(entry, current, to, changes);
-      prepare?.(op, current);
+      options.prepare?.(op, current);
       if ((await op.commit()).ok) return this.remember(next);
     }
   }
@@ -207,7 +226,7 @@ export class RunStore {
   async getMany(ids: string[]): Promise<Map<string, RunRecord>> {
     const out = new Map<string, RunRecord>();
     const missing = ids.filter((id) => {
-      const cached = this.cache.get(id);
+      const cached = this.cached(id);
       if (cached) out.set(id, cached);
       return !cached;
     });
@@ -222,62 +241,38 @@ export class RunStore {
 
   /** Every run with this status, in submission order (used at start for recovery and the queue). */
   async allWithStatus(status: RunStatus): Promise<RunRecord[]> {
-    const ids: string[] = [];
-    for await (const entry of this.kv.list<string>({ prefix: keys.byStatusPrefix(status) })) {
-      ids.push(entry.value);
-    }
+    const ids = await Array.fromAsync(
+      this.kv.list<string>({ prefix: keys.byStatusPrefix(status) }),
+      (entry) => entry.value,
+    );
     const entries = await getAll(this.kv, ids.map(keys.run));
     return entries.filter((e) => e.value !== null).map((e) => runRecordSchema.parse(e.value));
   }
 
   /** The highest submission order stored, or 0. */
-  async lastOrder(): Promise<number> {
-    for await (
-      const entry of this.kv.list({ prefix: keys.byOrderPrefix() }, { reverse: true, limit: 1 })
-    ) {
-      return entry.key[1] as number;
-    }
-    return 0;
+  lastOrder(): Promise<number> {
+    return lastOrder(this.kv);
   }
 
   /** Counts of one module's runs. */
-  async moduleStats(moduleId: string): Promise<ModuleStats> {
-    const [total, completed, failed, cancelled, last] = await this.kv.getMany([
-      keys.countModule(moduleId),
-      keys.countModuleStatus(moduleId, "completed"),
-      keys.countModuleStatus(moduleId, "failed"),
-      keys.countModuleStatus(moduleId, "cancelled"),
-      keys.lastRun(moduleId),
-    ]);
-    const done = counterValue(completed);
-    return {
-      total: counterValue(total),
-      completed: done,
-      failed: counterValue(failed),
-      cancelled: counterValue(cancelled),
-      finished: done + counterValue(failed) + counterValue(cancelled),
-      lastRunAt: typeof last.value === "number" ? last.value : null,
-    };
+  moduleStats(moduleId: string): Promise<ModuleStats> {
+    return moduleStats(this.kv, moduleId);
   }
 
   /** Ids of finished runs completed before `cutoff` (epoch ms), oldest first. */
-  async finishedBefore(
-    cutoff: number,
-    limit: number,
-  ): Promise<{ runId: string; completedAt: number }[]> {
-    const out: { runId: string; completedAt: number }[] = [];
-    const selector = { prefix: keys.finishedPrefix(), end: [...keys.finishedPrefix(), cutoff] };
-    for await (const entry of this.kv.list<string>(selector, { limit })) {
-      out.push({ runId: entry.value, completedAt: entry.key[1] as number });
-    }
-    return out;
+  finishedBefore(cutoff: number, limit: number): Promise<{ runId: string; completedAt: number }[]> {
+    return finishedBefore(this.kv, cutoff, limit);
   }
 
   /** Deletes a finished run's record, indexes and counts (not its log chunks). */
   async delete(record: RunRecord): Promise<void> {
     const { run_id: id, module_id: moduleId, status, order } = record;
+    const entry = await this.kv.get(keys.run(id));
+    this.cache.delete(id);
+    // Gone already (another server's sweep): its counters were counted down then.
+    if (entry.versionstamp === null) return;
     const op = this.kv.atomic()
-      .check({ key: keys.run(id), versionstamp: (await this.kv.get(keys.run(id))).versionstamp })
+      .check(entry)
       .delete(keys.run(id))
       .delete(keys.byOrder(order))
       .delete(keys.byModule(moduleId, order))

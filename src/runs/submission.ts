@@ -132,19 +132,22 @@ export class Submissions {
   private async enqueue(record: RunRecord): Promise<RunRecord> {
     const { parts, wake } = this.deps;
     const entry = () => ({ runId: record.run_id, moduleId: record.module_id, order: record.order });
-    parts.admission.enqueue(entry());
+    parts.admission.enqueue(entry(), true);
     try {
       record = await this.createUnique(record, (op) => wake.attach(op), (moved) => {
         parts.admission.leave(record.run_id);
         record = moved;
-        parts.admission.enqueue(entry());
+        parts.admission.enqueue(entry(), true);
       });
     } catch (err) {
       parts.admission.leave(record.run_id);
       wake.disarm();
       throw err;
     }
+    parts.admission.created(record.run_id);
     parts.events.emit(record);
+    // A run queued behind one whose module is full elsewhere may start here at once.
+    if (parts.admission.hasFreeSlot()) parts.wakeQueue();
     return record;
   }
 

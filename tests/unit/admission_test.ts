@@ -276,3 +276,23 @@ Deno.test("Admission.admitNext: passes over modules found full on other servers"
   assert.equal(a.admitNext(new Set(["busy"]))?.runId, "r2");
   assert.equal(a.hasFreeSlot(), true);
 });
+
+Deno.test("Admission.sync: a run whose create is not stored yet is never dropped", () => {
+  const a = new Admission(5, limits({}));
+  a.enqueue(run("slow", "m", 1), true);
+  // A later scan that read the index before the create landed.
+  a.sync([], a.scanStarts());
+  assert.equal(a.has("slow"), true);
+  a.created("slow");
+  a.sync([], a.scanStarts());
+  assert.equal(a.has("slow"), false);
+});
+
+Deno.test("Admission.canStartNow: a run of a module found full elsewhere does not block others", () => {
+  const a = new Admission(5, limits({}));
+  a.enqueue(run("waits", "busy", 1));
+  assert.equal(a.canStartNow("other"), false);
+  a.noteFull("busy");
+  assert.equal(a.canStartNow("other"), true);
+  assert.equal(a.canStartNow("busy"), false, "its own module still waits its turn");
+});

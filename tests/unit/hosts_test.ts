@@ -6,6 +6,8 @@ import { claimOnce } from "../../src/hosts/once.ts";
 import { backoffMs, isBusy, retryWhileBusy } from "../../src/kv/busy_retry.ts";
 import { newRunRecord } from "../../src/runs/model.ts";
 import { RunStore } from "../../src/runs/store.ts";
+import { RunEvents } from "../../src/runs/events.ts";
+import { cancelQueuedRun } from "../../src/runs/cancel.ts";
 
 Deno.test("defaultHostId: the host name and the port, made safe for keys", () => {
   assert.equal(defaultHostId("gpu-box", 8000), "gpu-box:8000");
@@ -118,5 +120,61 @@ Deno.test("claimOnce: one claim per key across connections", async () => {
     assert.deepEqual(results.sort(), [false, true]);
   } finally {
     for (const kv of kvs) kv.close();
+  }
+});
+
+Deno.test("a queued run's cancel never cancels the run another server has just started", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const store = new RunStore(kv);
+    const run = newRunRecord({
+      run_id: "q000000000000001",
+      module_id: "m",
+      module_name: "M",
+      parameters: {},
+      secret_parameters: [],
+      order: 1,
+      created_at: 1,
+      startsOn: null,
+    });
+    await store.create(run);
+    assert.equal(
+      typeof await store.claim(run.run_id, { host_id: "b" }, { moduleId: "m", max: 1 }),
+      "object",
+    );
+    const parts = { store, events: new RunEvents(), webhooks: { plan: () => {} } };
+    assert.equal(await cancelQueuedRun(parts, run.run_id), null);
+    assert.equal((await store.get(run.run_id))?.status, "running");
+    assert.equal((await store.runningOf("m")).count, 1, "its slot is still counted");
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("deleting a run twice (two servers' sweeps) counts it down once", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const store = new RunStore(kv);
+    const make = (id: string, order: number) =>
+      newRunRecord({
+        run_id: id,
+        module_id: "m",
+        module_name: "M",
+        parameters: {},
+        secret_parameters: [],
+        order,
+        created_at: order,
+        startsOn: "a",
+      });
+    for (const [id, order] of [["r000000000000001", 1], ["r000000000000002", 2]] as const) {
+      await store.create(make(id, order));
+      await store.transition(id, "completed", { completed_at: order });
+    }
+    const first = (await store.get("r000000000000001"))!;
+    await store.delete(first);
+    await store.delete(first);
+    assert.equal((await store.list({ limit: 10 })).total, 1);
+  } finally {
+    kv.close();
   }
 });
