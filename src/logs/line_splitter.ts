@@ -22,8 +22,9 @@ export interface SplitterSink {
  * dropped, so memory stays bounded whatever a process prints. Text that ends in a lone `\r` is
  * an update (how `tqdm` redraws a bar): it goes to `update`, and only the last one before the
  * next `\n` (or the end) becomes a line, when nothing else stands before that `\n`. Bytes are
- * never decoded here. Emitted lines may be views into the pushed chunks: a consumer that keeps
- * them must not expect copies (chunks read from a pipe are never reused, so views stay valid).
+ * never decoded here. A pushed chunk may be reused once `push` returns (the pipe reader reads
+ * into one buffer), so what the splitter keeps between pushes is copied, and emitted lines are
+ * views valid only during the sink's call: a consumer that keeps one copies it.
  */
 export class LineSplitter {
   private pending: Uint8Array[] = [];
@@ -125,7 +126,8 @@ export class LineSplitter {
       return;
     }
     if (this.pendingBytes + bytes.length <= this.maxLine) {
-      this.pending.push(bytes);
+      // A copy: the chunk it is a view of may be overwritten before the line ends.
+      this.pending.push(bytes.slice());
       this.pendingBytes += bytes.length;
       return;
     }
