@@ -71,6 +71,7 @@ export async function benchCapture(ctx: Context, row: RowResult): Promise<void> 
   // Idle: once the start's own garbage had a moment to be collected.
   await delay(IDLE_SETTLE_MS);
   const idleMem = await server.memory();
+  const cpu0 = await server.cpuSeconds();
   const t0 = performance.now();
   const run = await submit(base, "lines", { count: n });
   const final = await waitFinal(base, run.run_id, {
@@ -78,6 +79,8 @@ export async function benchCapture(ctx: Context, row: RowResult): Promise<void> 
     timeoutMs: 120_000 + rawMs * 50,
   });
   const serverMs = performance.now() - t0;
+  const cpu1 = await server.cpuSeconds();
+  const cpuSeconds = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
   const mem = await server.memory();
 
   const verifyStart = performance.now();
@@ -105,6 +108,7 @@ export async function benchCapture(ctx: Context, row: RowResult): Promise<void> 
     mismatched: v.mismatched,
     first_mismatch: v.firstMismatch,
     verify_ms: round(verifyMs),
+    server_cpu_seconds: cpuSeconds === null ? null : round(cpuSeconds, 2),
     rss_mb: {
       idle: idleMem ? round(idleMem.rss, 1) : null,
       peak_vmhwm: mem ? round(mem.hwm, 1) : null,
@@ -141,6 +145,17 @@ export async function benchCapture(ctx: Context, row: RowResult): Promise<void> 
     result: verdict(ratio <= 1.3 && final.status === "completed"),
     values: { server_ms: round(serverMs), raw_ms: round(rawMs) },
   });
+  if (cpuSeconds !== null) {
+    row.measures.push({
+      measure: "server CPU during capture (user + system, POST to final)",
+      server: `${cpuSeconds.toFixed(2)} s`,
+      raw: "—",
+      compare: `${((cpuSeconds * 1000 / serverMs) * 100).toFixed(0)}% of a core`,
+      target: "—",
+      result: "INFO",
+      values: { cpu_seconds: round(cpuSeconds, 2) },
+    });
+  }
   row.measures.push({
     measure: "capture lines lost / out of order",
     server: `${lost} lost, ${v.mismatched} wrong (${fmtInt(v.stdoutLines)}/${fmtInt(n)} stdout; ` +
