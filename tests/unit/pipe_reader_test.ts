@@ -42,7 +42,7 @@ Deno.test("PipeReader: every byte arrives, in order", async () => {
 
 Deno.test("PipeReader: a fast writer is read in few large reads at a small share of a core", async () => {
   // With a timer pause between reads each of the child's 400,000 writes woke the event loop
-  // (measured here: 52-57% of a core; 12-19% with the nap outside the event loop).
+  // (measured here: 52-57% of a core; 9-19% with the naps outside the event loop).
   const t0 = performance.now();
   const cpu0 = cpuUsage();
   const { text, reads } = await readAll(printer(200_000));
