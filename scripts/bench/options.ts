@@ -66,6 +66,7 @@ export function sizes(quick: boolean) {
     throughputRuns: quick ? 150 : 500,
     throughputConnections: 10,
     captureLines: quick ? 200_000 : 1_000_000,
+    captureRounds: quick ? 1 : 3,
     historyRuns: quick ? 3_000 : 20_000,
     historyRequests: 200,
     historyPosts: quick ? 30 : 50,

@@ -46,6 +46,25 @@ async function procMemoryMb(pid: number): Promise<{ hwm: number; rss: number } |
   }
 }
 
+/** CPU seconds (user + system) a process used so far, from /proc (Linux); null elsewhere. */
+async function procCpuSeconds(pid: number): Promise<number | null> {
+  if (Deno.build.os !== "linux") return null;
+  try {
+    const out = await new Deno.Command("cat", {
+      args: [`/proc/${pid}/stat`],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    if (!out.success) return null;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = new TextDecoder().decode(out.stdout).split(") ")[1].split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks / 100 : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A server of one row: its own data dir, port 0, the bench's module file. */
 export class BenchServer {
   private stopped: Promise<Deno.CommandStatus> | null = null;
@@ -117,6 +136,11 @@ export class BenchServer {
   /** Peak (VmHWM) and current (VmRSS) memory in MB; null without /proc. */
   memory(): Promise<{ hwm: number; rss: number } | null> {
     return procMemoryMb(this.pid);
+  }
+
+  /** CPU seconds the server used so far (utime + stime at 100 ticks a second); null without /proc. */
+  cpuSeconds(): Promise<number | null> {
+    return procCpuSeconds(this.pid);
   }
 
   /** SIGTERM, then SIGKILL after 20 s; resolves with the exit status. */

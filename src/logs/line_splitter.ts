@@ -23,8 +23,9 @@ export interface SplitterSink {
  * an update (how `tqdm` redraws a bar): it goes to `update`, and only the last one before the
  * next `\n` (or the end) becomes a line; text between it and the `\n` is a line after it (so a
  * bar of any length leaves at most two lines: its last redraw and its closing text). Bytes are
- * never decoded here. Emitted lines may be views into the pushed chunks: a consumer that keeps
- * them must not expect copies (chunks read from a pipe are never reused, so views stay valid).
+ * never decoded here. A pushed chunk may be reused once `push` returns (the pipe reader reads
+ * into one buffer), so what the splitter keeps between pushes is copied, and emitted lines are
+ * views valid only during the sink's call: a consumer that keeps one copies it.
  */
 export class LineSplitter {
   private pending: Uint8Array[] = [];
@@ -126,7 +127,8 @@ export class LineSplitter {
       return;
     }
     if (this.pendingBytes + bytes.length <= this.maxLine) {
-      this.pending.push(bytes);
+      // A copy: the chunk it is a view of may be overwritten before the line ends.
+      this.pending.push(bytes.slice());
       this.pendingBytes += bytes.length;
       return;
     }

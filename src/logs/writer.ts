@@ -23,18 +23,27 @@ export interface LogWriterOptions {
   firstSeq?: number;
 }
 
+/** Room past a full chunk's mark for the line that crosses it. */
+const CROSSING_BYTES = 64 * 1024;
+
 /**
  * A chunk being filled: lines are encoded straight into its buffer as they arrive. The buffer
- * starts small and doubles up to `capacity`, so a run printing three lines does not hold a
- * full-size chunk.
+ * starts small and doubles, so a run printing three lines does not hold a full-size chunk; once
+ * doubling would reach the size at which the chunk is sealed, it grows to that size plus room
+ * for the line that crosses it instead (doubling on, a full chunk sat in a buffer of twice its
+ * size, for up to 2 MiB of unwritten backlog a run), and only a longer line grows it further.
  */
-class OpenChunk {
+export class OpenChunk {
   buf: Uint8Array;
   private view: DataView;
   pos = 0;
   count = 0;
 
-  constructor(readonly firstSeq: number, private readonly capacity: number) {
+  constructor(
+    readonly firstSeq: number,
+    private readonly capacity: number,
+    private readonly sealAt: number,
+  ) {
     this.buf = new Uint8Array(Math.min(capacity, 4096));
     this.view = new DataView(this.buf.buffer);
   }
@@ -47,7 +56,9 @@ class OpenChunk {
     const at = this.pos;
     const end = at + HEADER_BYTES + bytes.length;
     if (end > this.buf.length) {
-      const grown = new Uint8Array(Math.min(this.capacity, Math.max(end, this.buf.length * 2)));
+      const doubled = this.buf.length * 2;
+      const next = doubled >= this.sealAt ? this.sealAt + CROSSING_BYTES : doubled;
+      const grown = new Uint8Array(Math.min(this.capacity, Math.max(end, next)));
       grown.set(this.buf.subarray(0, at));
       this.buf = grown;
       this.view = new DataView(grown.buffer);
@@ -219,13 +230,13 @@ export class RunLogWriter {
         this.chunkBytes + HEADER_BYTES + LONGEST_LINE,
         HEADER_BYTES + bytes.length,
       );
-      chunk = this.open = new OpenChunk(seq, capacity);
+      chunk = this.open = new OpenChunk(seq, capacity, this.chunkBytes);
     }
     const before = chunk.pos;
     chunk.append(stream, level, ts, bytes);
     this.bufferedBytes += chunk.pos - before;
     if (this.listeners.size > 0) {
-      // A copy: a view would pin the whole 64 KiB pipe read buffer while a follower lags.
+      // A copy: the bytes are a view of the pipe reader's buffer, which its next read reuses.
       const line: RawLine = { seq, stream, ts, level, bytes: bytes.slice() };
       for (const listener of this.listeners) listener(line);
     }

@@ -1,6 +1,5 @@
-import { readdirSync } from "node:fs";
 import process from "node:process";
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { computed, CONTENT_TYPE, Counter, type Family, Histogram, render } from "./exposition.ts";
 import type { LogStream } from "../logs/line.ts";
 import { FINAL_STATUSES, isFinal, type RunRecord } from "../runs/model.ts";
 
@@ -16,64 +15,54 @@ export interface MetricSources {
 }
 
 /**
- * The Prometheus series of the contract, written by prom-client. Counters move with the run
+ * The Prometheus series of the contract (see exposition.ts). Counters move with the run
  * transitions (RunEvents), gauges and live line counts are read when scraped: a scrape never
- * reads KV. The usual process metrics are computed here, because prom-client's defaults include
- * event-loop series that Deno's node compatibility fills with invalid values (NaN).
+ * reads KV. The usual process metrics are computed here too.
  */
 export class Metrics {
-  readonly registry = new Registry();
-  private readonly runs: Counter<"module" | "status">;
-  private readonly durations: Histogram<"module">;
-  private readonly webhookFailures: Counter;
+  private readonly runs = new Counter(
+    "prismq_runs_total",
+    "Runs that reached a final status, by module and status.",
+    ["module", "status"],
+  );
+  private readonly durations = new Histogram(
+    "prismq_run_duration_seconds",
+    "Wall-clock time of finished runs, from start to end.",
+    DURATION_BUCKETS,
+    ["module"],
+  );
+  private readonly webhookFailures = new Counter(
+    "prismq_webhook_failures_total",
+    "Webhook deliveries given up after every try failed.",
+  );
   /** Lines of finished runs, by module and stream; running ones are added when scraped. */
   private readonly finishedLines = new Map<string, Record<LogStream, number>>();
+  private readonly families: Family[];
 
   constructor(sources: MetricSources) {
-    const registers = [this.registry];
-    this.runs = new Counter({
-      name: "prismq_runs_total",
-      help: "Runs that reached a final status, by module and status.",
-      labelNames: ["module", "status"],
-      registers,
-    });
-    this.durations = new Histogram({
-      name: "prismq_run_duration_seconds",
-      help: "Wall-clock time of finished runs, from start to end.",
-      labelNames: ["module"],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.webhookFailures = new Counter({
-      name: "prismq_webhook_failures_total",
-      help: "Webhook deliveries given up after every try failed.",
-      registers,
-    });
-    gauge(this.registry, "prismq_runs_running", "Runs running now.", () => sources.running());
-    gauge(
-      this.registry,
-      "prismq_runs_queued",
-      "Runs waiting in the queue.",
-      () => sources.queued(),
-    );
     const finished = this.finishedLines;
-    new Counter({
-      name: "prismq_log_lines_total",
-      help: "Log lines written by runs, by module and stream.",
-      labelNames: ["module", "stream"],
-      registers,
-      collect() {
-        this.reset();
-        const totals = new Map(finished);
-        for (const live of sources.liveLines()) {
-          totals.set(live.moduleId, add(totals.get(live.moduleId), live.counts));
-        }
-        for (const [module, counts] of totals) {
-          for (const [stream, n] of Object.entries(counts)) this.inc({ module, stream }, n);
-        }
-      },
-    });
-    processMetrics(this.registry);
+    this.families = [
+      this.runs,
+      this.durations,
+      this.webhookFailures,
+      gauge("prismq_runs_running", "Runs running now.", () => sources.running()),
+      gauge("prismq_runs_queued", "Runs waiting in the queue.", () => sources.queued()),
+      computed(
+        "prismq_log_lines_total",
+        "Log lines written by runs, by module and stream.",
+        "counter",
+        () => {
+          const totals = new Map(finished);
+          for (const live of sources.liveLines()) {
+            totals.set(live.moduleId, add(totals.get(live.moduleId), live.counts));
+          }
+          return [...totals].flatMap(([module, counts]) =>
+            Object.entries(counts).map(([stream, value]) => ({ labels: { module, stream }, value }))
+          );
+        },
+      ),
+      ...processMetrics(),
+    ];
   }
 
   /** Counts a run that became final, with the line counts of its log. */
@@ -110,12 +99,12 @@ export class Metrics {
 
   /** The text exposition format. */
   text(): Promise<string> {
-    return this.registry.metrics();
+    return Promise.resolve(render(this.families));
   }
 
   /** Its content type. */
   get contentType(): string {
-    return this.registry.contentType;
+    return CONTENT_TYPE;
   }
 }
 
@@ -130,50 +119,45 @@ function add(
   };
 }
 
-function gauge(registry: Registry, name: string, help: string, read: () => number): void {
-  new Gauge({
-    name,
-    help,
-    registers: [registry],
-    collect() {
-      this.set(read());
-    },
-  });
+function gauge(name: string, help: string, read: () => number): Family {
+  return computed(name, help, "gauge", () => [{ value: read() }]);
 }
 
 const startSeconds = Math.round(Date.now() / 1000 - performance.now() / 1000);
 
-function processMetrics(registry: Registry): void {
-  new Counter({
-    name: "process_cpu_seconds_total",
-    help: "Total user and system CPU time spent in seconds.",
-    registers: [registry],
-    collect() {
-      const { user, system } = process.cpuUsage();
-      this.reset();
-      this.inc((user + system) / 1e6);
-    },
-  });
-  gauge(
-    registry,
-    "process_resident_memory_bytes",
-    "Resident memory size in bytes.",
-    () => Deno.memoryUsage().rss,
-  );
-  gauge(registry, "process_heap_bytes", "Heap used in bytes.", () => Deno.memoryUsage().heapUsed);
-  gauge(
-    registry,
-    "process_start_time_seconds",
-    "Start time of the process since unix epoch in seconds.",
-    () => startSeconds,
-  );
+function processMetrics(): Family[] {
+  const families = [
+    computed(
+      "process_cpu_seconds_total",
+      "Total user and system CPU time spent in seconds.",
+      "counter",
+      () => {
+        const { user, system } = process.cpuUsage();
+        return [{ value: (user + system) / 1e6 }];
+      },
+    ),
+    gauge(
+      "process_resident_memory_bytes",
+      "Resident memory size in bytes.",
+      () => Deno.memoryUsage().rss,
+    ),
+    gauge("process_heap_bytes", "Heap used in bytes.", () => Deno.memoryUsage().heapUsed),
+    gauge(
+      "process_start_time_seconds",
+      "Start time of the process since unix epoch in seconds.",
+      () => startSeconds,
+    ),
+  ];
   if (Deno.build.os === "linux") {
-    gauge(registry, "process_open_fds", "Number of open file descriptors.", () => {
+    families.push(gauge("process_open_fds", "Number of open file descriptors.", () => {
       try {
-        return readdirSync("/proc/self/fd").length;
+        let n = 0;
+        for (const _ of Deno.readDirSync("/proc/self/fd")) n++;
+        return n;
       } catch {
         return 0;
       }
-    });
+    }));
   }
+  return families;
 }

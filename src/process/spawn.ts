@@ -59,49 +59,5 @@ export function spawnProcess(
   }).spawn();
 }
 
-/** A reader of one pipe that hands each chunk on and can be abandoned while blocked. */
-export class PipeReader {
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-  /** Resolves when the pipe reached its end or was abandoned. */
-  readonly finished: Promise<void>;
-
-  constructor(
-    stream: ReadableStream<Uint8Array>,
-    onChunk: (chunk: Uint8Array) => void,
-    ready: () => Promise<void>,
-  ) {
-    this.reader = stream.getReader();
-    this.finished = this.loop(onChunk, ready);
-  }
-
-  /** Stops reading, for a pipe that a surviving grandchild keeps open. */
-  async abandon(): Promise<void> {
-    await this.reader.cancel().catch(() => {});
-    await this.finished;
-  }
-
-  /**
-   * A read of at least this many bytes means the process writes faster than we read; waiting a
-   * moment before the next read lets the pipe fill, so both sides make far fewer syscalls and
-   * wake-ups (measured: 1M lines of 60 B read in 147,000 reads of 414 B and 3.5 s, against 1,300
-   * reads and 2.65 s with a 1 ms pause). Small reads, i.e. interactive output, never wait.
-   */
-  private static readonly BURST_BYTES = 4 * 1024;
-
-  private async loop(
-    onChunk: (chunk: Uint8Array) => void,
-    ready: () => Promise<void>,
-  ): Promise<void> {
-    try {
-      for (;;) {
-        await ready();
-        const { value, done } = await this.reader.read();
-        if (done) return;
-        onChunk(value);
-        if (value.length >= PipeReader.BURST_BYTES) await new Promise((r) => setTimeout(r, 1));
-      }
-    } catch {
-      // A cancelled or broken pipe simply ends the output.
-    }
-  }
-}
+// Callers read pipes through this module as before; the reader lives in its own file.
+export { PipeReader } from "./pipe_reader.ts";

@@ -201,3 +201,35 @@ Deno.test("LineSplitter: updates split byte by byte give the same lines; \\r\\n 
   assert.deepEqual(whole.updates, ["5%|", "9%|", "y"]);
   assert.deepEqual(splitWithUpdates(["a\r\nb\r\n"]).updates, []);
 });
+
+Deno.test("LineSplitter: one buffer reused for every push (as the pipe reader does) gives the same lines", () => {
+  const input = "first\nsplit across three pushes\nbar 10%\rbar 20%\r\nlong " + "y".repeat(40) +
+    "\ncr\r\nlast";
+  const bytes = enc.encode(input);
+  for (const size of [1, 3, 7, 16]) {
+    const lines: string[] = [];
+    const updates: string[] = [];
+    const s = new LineSplitter({
+      line: (l) => lines.push(strict.decode(l)),
+      update: (u) => updates.push(strict.decode(u)),
+    }, 30);
+    const buffer = new Uint8Array(size);
+    for (let at = 0; at < bytes.length; at += size) {
+      const part = bytes.subarray(at, at + size);
+      buffer.set(part);
+      s.push(buffer.subarray(0, part.length));
+      buffer.fill(0x21); // the next read overwrites it
+    }
+    s.end();
+    assert.deepEqual(lines, [
+      "first",
+      "split across three pushes",
+      "bar 10%",
+      "bar 20%",
+      "long " + "y".repeat(25),
+      "cr",
+      "last",
+    ], `pushes of ${size} bytes`);
+    assert.deepEqual(updates.slice(0, 2), ["bar 10%", "bar 20%"], `pushes of ${size} bytes`);
+  }
+});

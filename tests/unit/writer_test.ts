@@ -3,7 +3,7 @@ import { HEADER_BYTES, PART_BYTES } from "../../src/logs/codec.ts";
 import type { RawLine } from "../../src/logs/line.ts";
 import { LogStore } from "../../src/logs/store.ts";
 import { MAX_LINE_BYTES } from "../../src/logs/line_splitter.ts";
-import { RESERVED_BYTES, RunLogWriter, WARNING } from "../../src/logs/writer.ts";
+import { OpenChunk, RESERVED_BYTES, RunLogWriter, WARNING } from "../../src/logs/writer.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -317,4 +317,21 @@ Deno.test("LogStore: a chunk without its part 0 (half-written) is not read", asy
     await store.deleteChunk("half", 2);
     assert.equal((await kv.get(["log", "half", 2, 1])).value, null);
   });
+});
+
+Deno.test("OpenChunk: a full chunk's buffer is its size plus room for one line, not double", () => {
+  const sealAt = 256 * 1024;
+  const chunk = new OpenChunk(1, sealAt + HEADER_BYTES + MAX_LINE_BYTES, sealAt);
+  const line = enc.encode("0000000001 " + "x".repeat(49));
+  while (chunk.pos < sealAt) chunk.append("stdout", 0, 0, line);
+  assert.ok(chunk.buf.length <= sealAt + 64 * 1024, `${chunk.buf.length} bytes for ${chunk.pos}`);
+  // A line longer than the room still fits whole.
+  const long = new Uint8Array(200_000).fill(0x79);
+  chunk.append("stdout", 0, 0, long);
+  assert.equal(chunk.count, Math.ceil(sealAt / (HEADER_BYTES + 60)) + 1);
+  assert.deepEqual(chunk.body.subarray(chunk.pos - long.length), long);
+  // A small chunk stays small.
+  const small = new OpenChunk(1, sealAt + HEADER_BYTES + MAX_LINE_BYTES, sealAt);
+  small.append("stdout", 0, 0, line);
+  assert.equal(small.buf.length, 4096);
 });
