@@ -9,6 +9,20 @@ import { RunStore } from "../../src/runs/store.ts";
 import { RunEvents } from "../../src/runs/events.ts";
 import { cancelQueuedRun } from "../../src/runs/cancel.ts";
 
+/** A run of module "m" with this id and order, queued (`startsOn` null) or running there. */
+function runOfM(id: string, order: number, startsOn: string | null) {
+  return newRunRecord({
+    run_id: id,
+    module_id: "m",
+    module_name: "M",
+    parameters: {},
+    secret_parameters: [],
+    order,
+    created_at: order,
+    startsOn,
+  });
+}
+
 Deno.test("defaultHostId: the host name and the port, made safe for keys", () => {
   assert.equal(defaultHostId("gpu-box", 8000), "gpu-box:8000");
   assert.equal(defaultHostId("Bad Name/é", 1), "Bad-Name--:1");
@@ -70,17 +84,7 @@ Deno.test("two stores on one KV file: only one claims a queued run; a full modul
   const [kv1, kv2] = [await Deno.openKv(path), await Deno.openKv(path)].map(retryWhileBusy);
   try {
     const [one, two] = [new RunStore(kv1), new RunStore(kv2)];
-    const record = (id: string, order: number) =>
-      newRunRecord({
-        run_id: id,
-        module_id: "m",
-        module_name: "M",
-        parameters: {},
-        secret_parameters: [],
-        order,
-        created_at: order,
-        startsOn: null,
-      });
+    const record = (id: string, order: number) => runOfM(id, order, null);
     assert.equal(await one.create(record("q000000000000001", 1)), true);
     assert.equal(await two.create(record("q000000000000099", 1)), false, "order taken");
     assert.equal(await two.create(record("q000000000000002", 2)), true);
@@ -127,16 +131,7 @@ Deno.test("a queued run's cancel never cancels the run another server has just s
   const kv = await Deno.openKv(":memory:");
   try {
     const store = new RunStore(kv);
-    const run = newRunRecord({
-      run_id: "q000000000000001",
-      module_id: "m",
-      module_name: "M",
-      parameters: {},
-      secret_parameters: [],
-      order: 1,
-      created_at: 1,
-      startsOn: null,
-    });
+    const run = runOfM("q000000000000001", 1, null);
     await store.create(run);
     assert.equal(
       typeof await store.claim(run.run_id, { host_id: "b" }, { moduleId: "m", max: 1 }),
@@ -155,17 +150,7 @@ Deno.test("deleting a run twice (two servers' sweeps) counts it down once", asyn
   const kv = await Deno.openKv(":memory:");
   try {
     const store = new RunStore(kv);
-    const make = (id: string, order: number) =>
-      newRunRecord({
-        run_id: id,
-        module_id: "m",
-        module_name: "M",
-        parameters: {},
-        secret_parameters: [],
-        order,
-        created_at: order,
-        startsOn: "a",
-      });
+    const make = (id: string, order: number) => runOfM(id, order, "a");
     for (const [id, order] of [["r000000000000001", 1], ["r000000000000002", 2]] as const) {
       await store.create(make(id, order));
       await store.transition(id, "completed", { completed_at: order });
