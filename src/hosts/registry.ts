@@ -82,10 +82,22 @@ export class HostRegistry {
       entry = again;
     }
     this.startedAt = Date.now();
-    const ok = await kv.atomic().check(entry).set(key, this.record(this.startedAt), {
+    let ok = await kv.atomic().check(entry).set(key, this.record(this.startedAt), {
       expireIn: KEEP_MS,
     }).commit();
-    if (!ok.ok) throw duplicate(hostId);
+    if (!ok.ok) {
+      // Changed meanwhile: by another server marking this id lost (then it is ours to take), or
+      // by a live server with this id.
+      const again = await kv.get(key);
+      const changed = parse(again.value);
+      if (changed !== null && changed.data_dir_id !== this.dataDirId && changed.lost_at === null) {
+        throw duplicate(hostId);
+      }
+      ok = await kv.atomic().check(again).set(key, this.record(this.startedAt), {
+        expireIn: KEEP_MS,
+      }).commit();
+      if (!ok.ok) throw duplicate(hostId);
+    }
     this.ownVersion = ok.versionstamp;
     this.joined = true;
     this.schedule();

@@ -28,6 +28,19 @@ export class ScheduleStore {
     await this.kv.set(keys.schedule(schedule.schedule_id), schedule);
   }
 
+  /**
+   * Changes a stored schedule with one write checked against what was read, so a change made
+   * meanwhile (a PATCH through another server) is never undone; nothing when it was deleted.
+   */
+  async change(scheduleId: string, change: (s: ScheduleRecord) => ScheduleRecord): Promise<void> {
+    for (;;) {
+      const entry = await this.kv.get(keys.schedule(scheduleId));
+      if (entry.value === null) return;
+      const next = change(scheduleRecordSchema.parse(entry.value));
+      if ((await this.kv.atomic().check(entry).set(entry.key, next).commit()).ok) return;
+    }
+  }
+
   /** Deletes a schedule; false when there was none. */
   async delete(scheduleId: string): Promise<boolean> {
     if ((await this.get(scheduleId)) === null) return false;

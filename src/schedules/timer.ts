@@ -166,8 +166,7 @@ export class ScheduleTimer {
 
   /** Changes a stored schedule unless it was deleted meanwhile. */
   private async save(id: string, change: (s: ScheduleRecord) => ScheduleRecord): Promise<void> {
-    const current = await this.store.get(id);
-    if (current !== null) await this.store.put(change(current));
+    await this.store.change(id, change);
   }
 }
 

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { ScheduleStore } from "../../src/schedules/store.ts";
+import type { ScheduleRecord } from "../../src/schedules/model.ts";
+
+Deno.test("ScheduleStore.change: concurrent changes (a fire here, a PATCH elsewhere) all land", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const store = new ScheduleStore(kv);
+    const schedule: ScheduleRecord = {
+      schedule_id: "s1",
+      module_id: "m",
+      cron: "* * * * *",
+      timezone: "UTC",
+      parameters: {},
+      enabled: true,
+      overlap: "queue",
+      last_run_at: null,
+      last_run_id: null,
+      created_at: 0,
+      updated_at: 0,
+      skipped_fires: 0,
+      refused_fires: 0,
+    };
+    await store.put(schedule);
+    await Promise.all([
+      ...Array.from(
+        { length: 10 },
+        () => store.change("s1", (s) => ({ ...s, skipped_fires: s.skipped_fires + 1 })),
+      ),
+      store.change("s1", (s) => ({ ...s, enabled: false })),
+    ]);
+    const stored = await store.get("s1");
+    assert.equal(stored?.skipped_fires, 10);
+    assert.equal(stored?.enabled, false, "the PATCH is not undone by a fire's write");
+    await store.change("gone", (s) => s);
+  } finally {
+    kv.close();
+  }
+});
