@@ -14,7 +14,6 @@ import { RetentionSweeper } from "./runs/retention.ts";
 import { RunService } from "./runs/service.ts";
 import { RunStore } from "./runs/store.ts";
 import { settleFinalWrites } from "./runs/final_write.ts";
-import { KvQueueWake, PollingWake } from "./runs/wake.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import { KvMessages } from "./kv/messages.ts";
 import { Metrics } from "./metrics/metrics.ts";
@@ -106,7 +105,6 @@ export async function createRunner(
     events,
     results,
     artifacts,
-    wake: messages === null ? new PollingWake() : new KvQueueWake(kv, messages),
     kv,
     messages,
     webhooks: { plan: (op, current) => deliveries?.plan(op, current) },

@@ -27,8 +27,8 @@ export interface HostRegistryOptions {
   /** This server's running runs now. */
   runningRuns: () => number;
   /**
-   * Called after each beat (not awaited by it): fails the runs that servers which are not alive
-   * left running, asking `states()` after reading those runs.
+   * Called after each beat that saw other servers (not awaited by it): fails the runs that
+   * servers which are not alive left running, asking `states()` after reading those runs.
    */
   onBeat: () => Promise<void>;
   /**
@@ -199,9 +199,11 @@ export class HostRegistry {
     }
     const written = await kv.set(key, this.record(Date.now()), { expireIn: KEEP_MS });
     this.ownVersion = written.versionstamp;
+    let others = false;
     for await (const entry of kv.list({ prefix: keys.hostPrefix() })) {
       const record = parse(entry.value);
       if (record === null || record.host_id === hostId) continue;
+      others = true;
       if (record.stopped_at !== null || record.lost_at !== null) continue;
       const now = Date.now();
       if (now - record.last_seen_at < this.timeoutMs) continue;
@@ -215,7 +217,9 @@ export class HostRegistry {
         } s, failing its running runs`,
       );
     }
-    // Failing runs may take a while: the next heartbeat must not wait for it.
+    // Alone on the store (no other server seen within the day), every running run is this
+    // one's: nothing to look for. Failing runs may take a while: the next beat must not wait.
+    if (!others) return;
     this.sweeping ??= this.options.onBeat().catch((err) => {
       console.error("failing the runs of stopped servers failed:", err);
     }).finally(() => this.sweeping = null);

@@ -19,7 +19,6 @@ import type { RunStore } from "./store.ts";
 import { type RunRequest, Submissions } from "./submission.ts";
 import { RunSupervisor } from "./supervisor.ts";
 import { type RunView, toRunView } from "./view.ts";
-import type { WakeSource } from "./wake.ts";
 import type { KvMessages } from "../kv/messages.ts";
 import { Retries } from "./retries.ts";
 import { dropSecrets, secretNames } from "../modules/secrets.ts";
@@ -41,7 +40,6 @@ export interface RunServiceDeps {
   events: RunEvents;
   results: ResultStore;
   artifacts: ArtifactStore;
-  wake: WakeSource;
   kv: Deno.Kv;
   /** KV queue messages; null on KV Connect, which has no queues. */
   messages: KvMessages | null;
@@ -122,7 +120,6 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
     this.submissions = new Submissions({
       parts: this.parts,
       presets: deps.presets,
-      wake: deps.wake,
     });
     const queue = new QueueSync({ kv: deps.kv, store, admission, kick: () => this.pump.kick() });
     const tickMs = () =>
@@ -159,7 +156,6 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
     for (const record of await store.allWithStatus("queued")) {
       admission.enqueue({ runId: record.run_id, moduleId: record.module_id, order: record.order });
     }
-    this.deps.wake.start(() => this.pump.kick());
     this.retries.start();
     this.ticker.start();
     this.pump.kick();
@@ -286,7 +282,6 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
     this.submissions.close();
     this.pump.stop();
     await this.ticker.stop();
-    this.deps.wake.stop();
     this.retries.stop();
     this.deps.messages?.stop();
     const handles = this.parts.registry.all();

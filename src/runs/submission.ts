@@ -7,7 +7,6 @@ import { newRunRecord, type RunOrigin, type RunRecord } from "./model.ts";
 import { moveRun, type RunParts } from "./parts.ts";
 import { finalOutcome } from "./transitions.ts";
 import { RunSupervisor } from "./supervisor.ts";
-import type { WakeSource } from "./wake.ts";
 
 const newRunId = customAlphabet("0123456789abcdefghijklmnopqrstuvwxyz", 16);
 
@@ -31,13 +30,12 @@ export interface RunRequest {
 export interface SubmissionDeps {
   parts: RunParts;
   presets: PresetStore;
-  wake: WakeSource;
 }
 
 /**
  * Submission and admission of new runs: checks a request, gives the run its id and submission
  * order, and either starts it at once (a slot is free here, its module has one across servers,
- * and nobody waits ahead of it) or stores it as queued with a durable wake-up.
+ * and nobody waits ahead of it) or stores it as queued (the queue poll and the pump start it).
  */
 export class Submissions {
   private lastOrder = 0;
@@ -128,20 +126,19 @@ export class Submissions {
     throw new Error(`run ${record.run_id} could not be stored`, { cause });
   }
 
-  /** Stores a run as queued, with a durable wake-up in the same atomic write. */
+  /** Stores a run as queued. */
   private async enqueue(record: RunRecord): Promise<RunRecord> {
-    const { parts, wake } = this.deps;
+    const { parts } = this.deps;
     const entry = () => ({ runId: record.run_id, moduleId: record.module_id, order: record.order });
     parts.admission.enqueue(entry(), true);
     try {
-      record = await this.createUnique(record, (op) => wake.attach(op), (moved) => {
+      record = await this.createUnique(record, undefined, (moved) => {
         parts.admission.leave(record.run_id);
         record = moved;
         parts.admission.enqueue(entry(), true);
       });
     } catch (err) {
       parts.admission.leave(record.run_id);
-      wake.disarm();
       throw err;
     }
     parts.admission.created(record.run_id);
