@@ -7,6 +7,7 @@ import {
   type Progress,
   progressChanged,
 } from "../logs/markers.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../json/depth.ts";
 import { MAX_RESULT_BYTES } from "./results.ts";
 
 /** Where a reporter sends what it read. */
@@ -58,6 +59,12 @@ export class RunReporter {
     const json = new TextEncoder().encode(text);
     if (json.length > MAX_RESULT_BYTES) {
       this.hooks.rejected(`::result ignored: ${json.length} bytes, more than ${MAX_RESULT_BYTES}`);
+      return;
+    }
+    if (nestsDeeperThan(text)) {
+      this.hooks.rejected(
+        `::result ignored: not valid JSON (nested deeper than ${MAX_JSON_DEPTH} levels)`,
+      );
       return;
     }
     try {

@@ -1,5 +1,6 @@
 import { keys } from "../kv/keys.ts";
 import { concatBytes, PART_BYTES } from "../logs/codec.ts";
+import { nestsDeeperThan } from "../json/depth.ts";
 
 /** Largest `::result` kept, in bytes of its JSON text. */
 export const MAX_RESULT_BYTES = 64 * 1024;
@@ -30,15 +31,20 @@ export class ResultStore {
     this.remember(runId, JSON.parse(decoder.decode(json)));
   }
 
-  /** The run's result, or null when it has none. */
+  /**
+   * The run's result, or null when it has none or when what is stored cannot be shown (written
+   * by an older version or by hand: too large, nested too deep, not JSON). Reading is bounded,
+   * so no stored value can make a route that shows runs fail.
+   */
   async get(runId: string): Promise<unknown> {
     if (this.cache.has(runId)) return this.cache.get(runId);
     const parts: Uint8Array[] = [];
-    for await (const entry of this.kv.list<Uint8Array>({ prefix: keys.resultPrefix(runId) })) {
-      parts.push(entry.value);
+    const selector = { prefix: keys.resultPrefix(runId) };
+    for await (const entry of this.kv.list(selector, { limit: MAX_PARTS + 1 })) {
+      parts.push(entry.value instanceof Uint8Array ? entry.value : new Uint8Array());
     }
     if (parts.length === 0) return null;
-    return this.remember(runId, JSON.parse(decoder.decode(concatBytes(parts))));
+    return this.remember(runId, showable(runId, parts));
   }
 
   /** Forgets a run's result (retention). */
@@ -54,5 +60,29 @@ export class ResultStore {
     this.cache.set(runId, value);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     return value;
+  }
+}
+
+/** The stored JSON parts as a value, or null (and a log line) when they cannot be shown. */
+function showable(runId: string, parts: Uint8Array[]): unknown {
+  const bytes = concatBytes(parts);
+  if (bytes.length <= MAX_RESULT_BYTES) {
+    const text = decoder.decode(bytes);
+    const value = nestsDeeperThan(text) ? undefined : parsed(text);
+    if (value !== undefined) return value;
+  }
+  console.error(
+    `run ${runId}: its stored result is over 64 KiB, nested deeper than 64 levels or not JSON: ` +
+      "shown as null",
+  );
+  return null;
+}
+
+/** The value of JSON text, or undefined when it is not JSON. */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

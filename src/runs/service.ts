@@ -28,6 +28,7 @@ import { QueueSync } from "./queue_sync.ts";
 import { RemoteCancels } from "./remote_cancel.ts";
 import type { ArtifactStore } from "../artifacts/store.ts";
 import type { ResultStore } from "./results.ts";
+import { showable } from "./readable.ts";
 
 export type { RunServiceOptions } from "./parts.ts";
 
@@ -227,7 +228,7 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
     const page = await this.deps.store.list({ ...query, before });
     const last = page.runs[page.runs.length - 1];
     return {
-      runs: await Promise.all(page.runs.map((r) => this.view(r))),
+      runs: await showable(page.runs, (r) => this.view(r)),
       total: page.total,
       next_cursor: page.hasMore && last ? encodeCursor(last.order) : null,
     };

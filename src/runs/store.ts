@@ -8,6 +8,7 @@ import {
   type RunTrigger,
 } from "./model.ts";
 import { canTransition } from "./transitions.ts";
+import { readableRecord as readable } from "./readable.ts";
 import { finishedBefore, lastOrder, listRuns, type ModuleStats, moduleStats } from "./listing.ts";
 export type { ModuleStats } from "./listing.ts";
 
@@ -61,7 +62,8 @@ export class RunStore {
     // Not an id this service makes: no need to ask KV (whose keys are limited to 2 KiB).
     if (!RUN_ID_PATTERN.test(runId)) return null;
     const entry = await this.kv.get(keys.run(runId));
-    return entry.value === null ? null : this.remember(runRecordSchema.parse(entry.value));
+    const record = readable(runId, entry.value);
+    return record === null ? null : this.remember(record);
   }
 
   /**
@@ -232,9 +234,8 @@ export class RunStore {
     });
     const entries = missing.length === 0 ? [] : await getAll(this.kv, missing.map(keys.run));
     for (const e of entries) {
-      if (e.value === null) continue;
-      const record = this.remember(runRecordSchema.parse(e.value));
-      out.set(record.run_id, record);
+      const record = readable(String(e.key[1]), e.value);
+      if (record !== null) out.set(record.run_id, this.remember(record));
     }
     return out;
   }
