@@ -30,6 +30,7 @@ import { HostRegistry } from "./hosts/registry.ts";
 import { defaultHostId } from "./hosts/host_id.ts";
 import { claimOnce } from "./hosts/once.ts";
 import { keys } from "./kv/keys.ts";
+import { listeningAddress, refuseSelfWebhooks, webhookTargets } from "./webhooks/self_target.ts";
 import { isKvConnectUrl, type Settings } from "./settings.ts";
 
 /**
@@ -67,6 +68,8 @@ export async function createRunner(
   options: RunnerOptions = {},
 ): Promise<Runner> {
   const catalog = loadCatalog(settings.modulesPath, settings.python);
+  const modules = catalog.modules.map((m) => m.def);
+  refuseSelfWebhooks(webhookTargets(settings.webhookUrl, modules), listeningAddress(settings));
   // Locked whatever the KV: the data dir holds this server's own files and id (hosts/).
   const lock = options.kv ? null : await lockDataDir(settings.dataDir);
   let kv: Deno.Kv;

@@ -11,6 +11,7 @@ import { requireBearerToken } from "./guards/auth.ts";
 import { requireJsonBody } from "./guards/content_type.ts";
 import { requireKnownHost } from "./guards/host.ts";
 import { requireAllowedOrigin } from "./guards/origin.ts";
+import { refuseWebhookDeliveries } from "./guards/webhook_loop.ts";
 import { validationHook } from "./openapi.ts";
 import { artifactRoutes } from "./routes/artifacts.ts";
 import { docsRoutes } from "./routes/docs.ts";
@@ -57,6 +58,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
       exposeHeaders: ["X-Request-Id"],
     }),
   );
+  app.use("/api/*", refuseWebhookDeliveries());
   app.use("/api/*", requireAllowedOrigin(settings.corsOrigins));
   if (settings.apiToken !== null) {
     const auth = requireBearerToken(settings.apiToken, ["/api/health"]);

@@ -14,7 +14,11 @@ export const errorSchema = z.object({
 export const SECURED = [{ bearerAuth: [] }];
 
 /** Every route behind the token can answer these, and the browser-safety guards these. */
-export const GUARD_ERRORS = ["UNAUTHORIZED", "FORBIDDEN_HOST"] as const satisfies ErrorCode[];
+export const GUARD_ERRORS = [
+  "UNAUTHORIZED",
+  "FORBIDDEN_HOST",
+  "FORBIDDEN_WEBHOOK_LOOP",
+] as const satisfies ErrorCode[];
 /** What the guards answer to a request with a body (see src/http/guards/). */
 export const BODY_ERRORS = [
   "BAD_REQUEST",

@@ -12,7 +12,7 @@ const health = createRoute({
   security: [],
   responses: {
     200: jsonContent(Health, "The server is up"),
-    ...errorResponses("FORBIDDEN_HOST"),
+    ...errorResponses("FORBIDDEN_HOST", "FORBIDDEN_WEBHOOK_LOOP"),
   },
 });
 

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Services } from "../../services.ts";
-import { errorResponses, GUARD_ERRORS, SECURED, streamedResponse } from "../openapi.ts";
+import { errorResponses, SECURED, streamedResponse } from "../openapi.ts";
 
 const metrics = createRoute({
   method: "get",
@@ -16,7 +16,7 @@ const metrics = createRoute({
         "prismq_run_duration_seconds, prismq_log_lines_total, prismq_webhook_failures_total, " +
         "process metrics",
     },
-    ...errorResponses(...GUARD_ERRORS),
+    ...errorResponses("UNAUTHORIZED", "FORBIDDEN_HOST"),
   },
 });
 
