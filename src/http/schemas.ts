@@ -7,6 +7,7 @@ import { RUN_STATUSES, RUN_TRIGGERS } from "../runs/model.ts";
 import { OVERLAP_POLICIES, scheduleViewSchema } from "../schedules/model.ts";
 import { runViewSchema } from "../runs/view.ts";
 import { queryInt } from "./openapi.ts";
+import { nextCursor } from "./paging.ts";
 import { hostViewSchema } from "../hosts/model.ts";
 
 /** Components of the document, named once; the routes refer to them. */
@@ -110,8 +111,11 @@ export const StreamHeaders = z.object({
 });
 
 export const Schedule = scheduleViewSchema.openapi("Schedule");
-export const ScheduleList = z.object({ schedules: z.array(Schedule), total: z.number().int() })
-  .openapi("ScheduleList");
+export const ScheduleList = z.object({
+  schedules: z.array(Schedule),
+  total: z.number().int(),
+  next_cursor: nextCursor,
+}).openapi("ScheduleList");
 
 const scheduleFields = {
   module_id: z.string().min(1).max(200),
@@ -135,4 +139,5 @@ export const ArtifactList = z.object({
     size: z.number().int(),
     modified_at: z.string().nullable(),
   })),
+  next_cursor: nextCursor,
 }).openapi("ArtifactList");

@@ -38,6 +38,8 @@ export const keys = {
   writeCheck: () => ["write_check"] as const,
   schedule: (scheduleId: string) => ["schedule", scheduleId] as const,
   schedulePrefix: () => ["schedule"] as const,
+  /** Counts every change of a schedule's definition: a timer reads all again only when it moved. */
+  scheduleVersion: () => ["schedule_version"] as const,
   /** Set once the retry of a run was submitted: queue messages may come twice. */
   retried: (runId: string) => ["retried", runId] as const,
   /** A run's `::result` JSON text, in parts of at most 63 KiB. */

@@ -13,8 +13,11 @@ export function isTimeZone(timezone: string): boolean {
   }
 }
 
-/** Checks a cron expression of five fields, or six with seconds first, in a time zone. */
-export function checkCron(expression: string, timezone: string): CronCheck {
+/**
+ * Checks a cron expression of five fields, or six with seconds first, in a time zone; one that
+ * is never due after `now` (`0 0 31 2 *`) is refused too.
+ */
+export function checkCron(expression: string, timezone: string, now: number): CronCheck {
   if (!isTimeZone(timezone)) {
     return {
       ok: false,
@@ -33,6 +36,9 @@ export function checkCron(expression: string, timezone: string): CronCheck {
   }
   try {
     new Cron(expression, { timezone, paused: true });
+    if (nextDue(expression, timezone, now) === null) {
+      return { ok: false, field: "cron", message: "the expression is never due (no next fire)" };
+    }
     return { ok: true };
   } catch (err) {
     return { ok: false, field: "cron", message: err instanceof Error ? err.message : String(err) };

@@ -28,31 +28,42 @@ export class Schedules {
   /** Creates a schedule from a full body. */
   async create(input: ScheduleInput & { module_id: string; cron: string }): Promise<ScheduleView> {
     const now = Date.now();
-    const schedule = this.validated({
-      schedule_id: newScheduleId(),
-      module_id: input.module_id,
-      cron: input.cron.trim(),
-      timezone: input.timezone ?? "UTC",
-      parameters: {},
-      enabled: input.enabled ?? true,
-      overlap: input.overlap ?? "skip",
-      last_run_at: null,
-      last_run_id: null,
-      created_at: now,
-      updated_at: now,
-      skipped_fires: 0,
-      refused_fires: 0,
-    }, input.parameters ?? {});
-    await this.deps.store.put(schedule);
+    const schedule = this.validated(
+      {
+        schedule_id: newScheduleId(),
+        module_id: input.module_id,
+        cron: input.cron.trim(),
+        timezone: input.timezone ?? "UTC",
+        parameters: {},
+        enabled: input.enabled ?? true,
+        overlap: input.overlap ?? "skip",
+        last_run_at: null,
+        last_run_id: null,
+        created_at: now,
+        updated_at: now,
+        skipped_fires: 0,
+        refused_fires: 0,
+      },
+      input.parameters ?? {},
+      true,
+    );
+    // A 12-character id is taken once in 10^18 creations; the check makes even that harmless.
+    while (!(await this.deps.store.create(schedule))) schedule.schedule_id = newScheduleId();
     this.deps.timer.set(schedule);
     return this.view(schedule);
   }
 
-  /** Every schedule, optionally of one module. */
-  async list(moduleId?: string): Promise<ScheduleView[]> {
-    const all = await this.deps.store.all();
-    return all.filter((s) => moduleId === undefined || s.module_id === moduleId)
-      .map((s) => this.view(s));
+  /** A page of schedules in id order, optionally of one module; `cursor` is the last page's. */
+  async list(
+    query: { moduleId?: string; limit: number; cursor?: string },
+  ): Promise<{ schedules: ScheduleView[]; total: number; next_cursor: string | null }> {
+    const { moduleId, limit, cursor } = query;
+    const page = await this.deps.store.page({ moduleId, limit, after: cursor });
+    return {
+      schedules: page.schedules.map((s) => this.view(s)),
+      total: page.total,
+      next_cursor: page.next,
+    };
   }
 
   /** One schedule; SCHEDULE_NOT_FOUND when unknown. */
@@ -60,19 +71,30 @@ export class Schedules {
     return this.view(await this.require(scheduleId));
   }
 
-  /** Changes any of a schedule's fields; parameters are checked again against its module. */
+  /**
+   * Changes the given fields of a schedule and no other, in one checked write (a concurrent
+   * PATCH of other fields is kept; 409 CONFLICT when the races keep being lost); parameters are
+   * checked again against its module. 404 when it is not stored: a PATCH never brings back a
+   * deleted schedule.
+   */
   async update(scheduleId: string, input: ScheduleInput): Promise<ScheduleView> {
-    const current = await this.require(scheduleId);
-    const schedule = this.validated({
-      ...current,
-      module_id: input.module_id ?? current.module_id,
-      cron: input.cron?.trim() ?? current.cron,
-      timezone: input.timezone ?? current.timezone,
-      enabled: input.enabled ?? current.enabled,
-      overlap: input.overlap ?? current.overlap,
-      updated_at: Date.now(),
-    }, input.parameters ?? current.parameters);
-    await this.deps.store.put(schedule);
+    // Starting a module, as a new or re-enabled schedule will, needs it available.
+    const starts = input.module_id !== undefined || input.enabled === true;
+    const schedule = await this.deps.store.change(scheduleId, (current) =>
+      this.validated(
+        {
+          ...current,
+          module_id: input.module_id ?? current.module_id,
+          cron: input.cron?.trim() ?? current.cron,
+          timezone: input.timezone ?? current.timezone,
+          enabled: input.enabled ?? current.enabled,
+          overlap: input.overlap ?? current.overlap,
+          updated_at: Date.now(),
+        },
+        input.parameters ?? current.parameters,
+        starts,
+      ));
+    if (schedule === null) throw scheduleNotFound(scheduleId);
     this.deps.timer.set(schedule);
     return this.view(schedule);
   }
@@ -90,11 +112,26 @@ export class Schedules {
     return schedule;
   }
 
-  /** The schedule with its parameters validated as a run's; 404 or 422 otherwise. */
-  private validated(schedule: ScheduleRecord, given: Record<string, unknown>): ScheduleRecord {
+  /**
+   * The schedule with its parameters validated as a run's; 404 or 422 otherwise (422
+   * MODULE_UNAVAILABLE when `starts` and its module cannot run now).
+   */
+  private validated(
+    schedule: ScheduleRecord,
+    given: Record<string, unknown>,
+    starts: boolean,
+  ): ScheduleRecord {
     const module = this.deps.catalog.require(schedule.module_id);
+    const availability = this.deps.catalog.availability(module);
+    if (starts && schedule.enabled && !availability.available) {
+      throw new AppError(
+        "MODULE_UNAVAILABLE",
+        `Module "${schedule.module_id}" is unavailable (${availability.reason}): a schedule of ` +
+          "it would record a failed run at every fire.",
+      );
+    }
     const errors: FieldError[] = [];
-    const cron = checkCron(schedule.cron, schedule.timezone);
+    const cron = checkCron(schedule.cron, schedule.timezone, Date.now());
     if (!cron.ok) errors.push({ field: cron.field, message: cron.message });
     const checked = module.validator.validate(given);
     if (!checked.ok) {

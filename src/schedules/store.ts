@@ -1,7 +1,27 @@
+import { AppError } from "../errors.ts";
 import { keys } from "../kv/keys.ts";
 import { type ScheduleRecord, scheduleRecordSchema } from "./model.ts";
 
-/** Schedules in Deno KV, one key each. */
+/** What a schedule id looks like (it is part of a KV key). */
+export const SCHEDULE_ID_PATTERN = /^[0-9a-z]{1,32}$/;
+/** Lost races a change retries before it answers 409 CONFLICT. */
+const MAX_TRIES = 20;
+
+/** One page of schedules, in id order. */
+export interface SchedulePage {
+  schedules: ScheduleRecord[];
+  /** Every schedule that matches, on this page or not. */
+  total: number;
+  /** The id to pass as `after` for the next page, or null on the last one. */
+  next: string | null;
+}
+
+/**
+ * Schedules in Deno KV, one key each. Every change is one atomic write checked against what it
+ * was computed from (retried on a lost race, 409 CONFLICT when it keeps losing), so concurrent
+ * PATCHes each land whole and nothing brings back a schedule deleted meanwhile. Each change of a
+ * definition also moves a version key, which timers read instead of every schedule.
+ */
 export class ScheduleStore {
   constructor(private readonly kv: Deno.Kv) {}
 
@@ -9,42 +29,111 @@ export class ScheduleStore {
   async all(): Promise<ScheduleRecord[]> {
     const out: ScheduleRecord[] = [];
     for await (const entry of this.kv.list({ prefix: keys.schedulePrefix() })) {
-      const parsed = scheduleRecordSchema.safeParse(entry.value);
-      if (parsed.success) out.push(parsed.data);
-      else console.error(`schedule ${String(entry.key[1])}: unreadable record skipped`);
+      const record = readable(entry);
+      if (record !== null) out.push(record);
     }
     return out.sort((a, b) => a.created_at - b.created_at);
   }
 
-  /** One schedule, or null. */
-  async get(scheduleId: string): Promise<ScheduleRecord | null> {
-    if (!/^[0-9a-z]{1,32}$/.test(scheduleId)) return null;
-    const entry = await this.kv.get(keys.schedule(scheduleId));
-    return entry.value === null ? null : scheduleRecordSchema.parse(entry.value);
+  /** A page of at most `limit` schedules after the id `after`, optionally of one module. */
+  async page(query: { moduleId?: string; limit: number; after?: string }): Promise<SchedulePage> {
+    const prefix = keys.schedulePrefix();
+    const start = query.after === undefined ? undefined : [...prefix, query.after, ""];
+    const selector = start === undefined ? { prefix } : { prefix, start };
+    const schedules: ScheduleRecord[] = [];
+    let total = 0;
+    let more = false;
+    for await (const entry of this.kv.list<{ module_id?: unknown }>(selector)) {
+      if (query.moduleId !== undefined && entry.value?.module_id !== query.moduleId) continue;
+      if (schedules.length < query.limit) {
+        const record = readable(entry);
+        if (record === null) continue;
+        schedules.push(record);
+      } else more = true;
+      total++;
+    }
+    if (query.after !== undefined) total += await this.countBefore(query);
+    return { schedules, total, next: more ? schedules.at(-1)!.schedule_id : null };
   }
 
-  /** Stores a schedule (new or changed). */
-  async put(schedule: ScheduleRecord): Promise<void> {
-    await this.kv.set(keys.schedule(schedule.schedule_id), schedule);
+  /** One schedule, or null. */
+  async get(scheduleId: string): Promise<ScheduleRecord | null> {
+    if (!SCHEDULE_ID_PATTERN.test(scheduleId)) return null;
+    return readable(await this.kv.get(keys.schedule(scheduleId)));
+  }
+
+  /** Stores a new schedule; false when its id is taken. */
+  async create(schedule: ScheduleRecord): Promise<boolean> {
+    const key = keys.schedule(schedule.schedule_id);
+    const op = this.kv.atomic().check({ key, versionstamp: null }).set(key, schedule);
+    return (await op.sum(keys.scheduleVersion(), 1n).commit()).ok;
   }
 
   /**
    * Changes a stored schedule with one write checked against what was read, so a change made
-   * meanwhile (a PATCH through another server) is never undone; nothing when it was deleted.
+   * meanwhile (a PATCH, a fire, through any server) is never undone; `change` is computed again
+   * from the new state after a lost race. Null when the schedule is not stored (it is never
+   * brought back). `definition: false` for changes no timer needs to see (a fire's counters).
    */
-  async change(scheduleId: string, change: (s: ScheduleRecord) => ScheduleRecord): Promise<void> {
-    for (;;) {
+  async change(
+    scheduleId: string,
+    change: (s: ScheduleRecord) => ScheduleRecord,
+    definition = true,
+  ): Promise<ScheduleRecord | null> {
+    if (!SCHEDULE_ID_PATTERN.test(scheduleId)) return null;
+    for (let tries = 0; tries < MAX_TRIES; tries++) {
       const entry = await this.kv.get(keys.schedule(scheduleId));
-      if (entry.value === null) return;
-      const next = change(scheduleRecordSchema.parse(entry.value));
-      if ((await this.kv.atomic().check(entry).set(entry.key, next).commit()).ok) return;
+      const current = readable(entry);
+      if (current === null) return null;
+      const next = change(current);
+      const op = this.kv.atomic().check(entry).set(entry.key, next);
+      if (definition) op.sum(keys.scheduleVersion(), 1n);
+      if ((await op.commit()).ok) return next;
     }
+    throw conflict(scheduleId);
   }
 
   /** Deletes a schedule; false when there was none. */
   async delete(scheduleId: string): Promise<boolean> {
-    if ((await this.get(scheduleId)) === null) return false;
-    await this.kv.delete(keys.schedule(scheduleId));
-    return true;
+    if (!SCHEDULE_ID_PATTERN.test(scheduleId)) return false;
+    for (let tries = 0; tries < MAX_TRIES; tries++) {
+      const entry = await this.kv.get(keys.schedule(scheduleId));
+      if (entry.versionstamp === null) return false;
+      const op = this.kv.atomic().check(entry).delete(entry.key);
+      if ((await op.sum(keys.scheduleVersion(), 1n).commit()).ok) return true;
+    }
+    throw conflict(scheduleId);
   }
+
+  /** The version of all schedules' definitions: it moves with every create, change and delete. */
+  async version(): Promise<string | null> {
+    return (await this.kv.get(keys.scheduleVersion())).versionstamp;
+  }
+
+  /** How many matching schedules come before the page that starts after `after`. */
+  private async countBefore(query: { moduleId?: string; after?: string }): Promise<number> {
+    const prefix = keys.schedulePrefix();
+    const selector = { prefix, end: [...prefix, query.after!, ""] };
+    let count = 0;
+    for await (const entry of this.kv.list<{ module_id?: unknown }>(selector)) {
+      if (query.moduleId === undefined || entry.value?.module_id === query.moduleId) count++;
+    }
+    return count;
+  }
+}
+
+/** A stored entry as a schedule, or null when there is none or it is not one (logged). */
+function readable(entry: Deno.KvEntryMaybe<unknown>): ScheduleRecord | null {
+  if (entry.value === null) return null;
+  const parsed = scheduleRecordSchema.safeParse(entry.value);
+  if (parsed.success) return parsed.data;
+  console.error(`schedule ${String(entry.key[1])}: unreadable record skipped`);
+  return null;
+}
+
+function conflict(scheduleId: string): AppError {
+  return new AppError(
+    "CONFLICT",
+    `Schedule "${scheduleId}" is being changed by other requests right now; try again.`,
+  );
 }

@@ -38,18 +38,32 @@ export class ScheduleTimer {
   /** What each known schedule's due time was computed from. */
   private readonly known = new Map<string, string>();
   private readonly refresher = new Ticker("the schedule refresh", REFRESH_MS, () => this.refresh());
+  /** The schedules' version when they were last read. */
+  private version: string | null = null;
+  /** How many times refresh read every schedule (tests see the version key at work). */
+  fullRefreshes = 0;
+  /** The last skip or refusal logged of each schedule (logOnce). */
+  private readonly refusals = new Map<string, string>();
 
   constructor(private readonly store: ScheduleStore, private readonly runs: ScheduledRuns) {}
 
   /** Loads every schedule and arms the timer. */
   async start(): Promise<void> {
+    this.version = await this.store.version();
     for (const schedule of await this.store.all()) this.set(schedule, false);
     this.arm();
     this.refresher.start();
   }
 
-  /** Takes in the schedules other servers created, changed or deleted. */
+  /**
+   * Takes in the schedules other servers created, changed or deleted. One read of the version
+   * key when nothing changed (10,000 schedules are not read every 2 s for nothing).
+   */
   async refresh(): Promise<void> {
+    const version = await this.store.version();
+    if (version === this.version) return;
+    this.version = version;
+    this.fullRefreshes++;
     const stored = await this.store.all();
     const ids = new Set(stored.map((s) => s.schedule_id));
     let changed = false;
@@ -94,6 +108,7 @@ export class ScheduleTimer {
   /** Forgets a deleted schedule. */
   remove(scheduleId: string): void {
     this.known.delete(scheduleId);
+    this.refusals.delete(scheduleId);
     this.due.delete(scheduleId);
     this.arm();
   }
@@ -144,7 +159,7 @@ export class ScheduleTimer {
     if (schedule.overlap === "skip" && schedule.last_run_id !== null) {
       const last = await this.runs.record(schedule.last_run_id);
       if (last !== null && !isFinal(last.status)) {
-        console.log(`schedule ${id}: fire skipped, run ${last.run_id} is still ${last.status}`);
+        this.logOnce(id, `fire skipped, run ${last.run_id} is still ${last.status}`);
         await this.save(id, (s) => ({ ...s, skipped_fires: s.skipped_fires + 1 }));
         return;
       }
@@ -157,16 +172,28 @@ export class ScheduleTimer {
         recordUnavailable: true,
         origin: { trigger: "schedule", schedule_id: id },
       });
+      this.refusals.delete(id);
       await this.save(id, (s) => ({ ...s, last_run_at: run.created_at, last_run_id: run.run_id }));
     } catch (err) {
-      console.error(`schedule ${id}: fire refused:`, err instanceof Error ? err.message : err);
+      this.logOnce(id, `fire refused: ${err instanceof Error ? err.message : String(err)}`);
       await this.save(id, (s) => ({ ...s, refused_fires: s.refused_fires + 1 }));
     }
   }
 
+  /**
+   * Logs why a fire did not start a run, once while the same reason repeats: each one is counted
+   * in the schedule's `skipped_fires` or `refused_fires`, and a schedule due every second would
+   * otherwise write a line a second.
+   */
+  private logOnce(id: string, why: string): void {
+    if (this.refusals.get(id) === why) return;
+    this.refusals.set(id, why);
+    console.error(`schedule ${id}: ${why} (logged once while it repeats)`);
+  }
+
   /** Changes a stored schedule unless it was deleted meanwhile. */
   private async save(id: string, change: (s: ScheduleRecord) => ScheduleRecord): Promise<void> {
-    await this.store.change(id, change);
+    await this.store.change(id, change, false);
   }
 }
 

@@ -21,18 +21,19 @@ Deno.test("ScheduleStore.change: concurrent changes (a fire here, a PATCH elsewh
       skipped_fires: 0,
       refused_fires: 0,
     };
-    await store.put(schedule);
+    assert.ok(await store.create(schedule));
+    assert.ok(!(await store.create(schedule)), "an id is stored once");
     await Promise.all([
       ...Array.from(
         { length: 10 },
-        () => store.change("s1", (s) => ({ ...s, skipped_fires: s.skipped_fires + 1 })),
+        () => store.change("s1", (s) => ({ ...s, skipped_fires: s.skipped_fires + 1 }), false),
       ),
       store.change("s1", (s) => ({ ...s, enabled: false })),
     ]);
     const stored = await store.get("s1");
     assert.equal(stored?.skipped_fires, 10);
     assert.equal(stored?.enabled, false, "the PATCH is not undone by a fire's write");
-    await store.change("gone", (s) => s);
+    assert.equal(await store.change("gone", (s) => s), null);
   } finally {
     kv.close();
   }

@@ -57,7 +57,7 @@ export function artifactRoutes(app: OpenAPIHono, s: Services): void {
   app.openapi(listArtifacts, async (c) => {
     const { run_id } = c.req.valid("param");
     await s.runs.requireRecord(run_id);
-    return c.json({ run_id, artifacts: await s.artifacts.list(run_id) }, 200);
+    return c.json({ run_id, artifacts: await s.artifacts.list(run_id), next_cursor: null }, 200);
   });
   app.openapi(downloadArtifact, async (c) => {
     const { run_id, name } = c.req.valid("param");

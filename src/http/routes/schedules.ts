@@ -1,6 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Services } from "../../services.ts";
 import { BODY_ERRORS, errorResponses, GUARD_ERRORS, jsonContent, SECURED } from "../openapi.ts";
+import { pageQuery } from "../paging.ts";
+import { SCHEDULE_ID_PATTERN } from "../../schedules/store.ts";
 import { Message, Schedule, ScheduleBody, ScheduleList, SchedulePatch } from "../schemas.ts";
 
 const common = { tags: ["schedules"], security: SECURED };
@@ -17,7 +19,13 @@ const createSchedule = createRoute({
   request: { body: { content: { "application/json": { schema: ScheduleBody } }, required: true } },
   responses: {
     201: jsonContent(Schedule, "The schedule, with its next_run_at"),
-    ...errorResponses(...GUARD_ERRORS, ...BODY_ERRORS, "MODULE_NOT_FOUND", "STORAGE_FULL"),
+    ...errorResponses(
+      ...GUARD_ERRORS,
+      ...BODY_ERRORS,
+      "MODULE_NOT_FOUND",
+      "MODULE_UNAVAILABLE",
+      "STORAGE_FULL",
+    ),
   },
 });
 
@@ -26,8 +34,13 @@ const listSchedules = createRoute({
   method: "get",
   path: "/api/schedules",
   operationId: "listSchedules",
-  summary: "Every schedule, optionally of one module",
-  request: { query: z.object({ module_id: z.string().max(200).optional() }) },
+  summary: "Schedules in id order, optionally of one module, paged by cursor",
+  request: {
+    query: z.object({
+      module_id: z.string().max(200).optional(),
+      ...pageQuery(z.string().regex(SCHEDULE_ID_PATTERN, "must be a next_cursor")),
+    }),
+  },
   responses: {
     200: jsonContent(ScheduleList, "The schedules"),
     ...errorResponses(...GUARD_ERRORS, "VALIDATION_ERROR"),
@@ -64,6 +77,8 @@ const patchSchedule = createRoute({
       ...BODY_ERRORS,
       "SCHEDULE_NOT_FOUND",
       "MODULE_NOT_FOUND",
+      "MODULE_UNAVAILABLE",
+      "CONFLICT",
       "STORAGE_FULL",
     ),
   },
@@ -78,7 +93,13 @@ const deleteSchedule = createRoute({
   request: { params: ScheduleIdParam },
   responses: {
     200: jsonContent(Message, "Deleted"),
-    ...errorResponses(...GUARD_ERRORS, "FORBIDDEN_ORIGIN", "SCHEDULE_NOT_FOUND", "STORAGE_FULL"),
+    ...errorResponses(
+      ...GUARD_ERRORS,
+      "FORBIDDEN_ORIGIN",
+      "SCHEDULE_NOT_FOUND",
+      "CONFLICT",
+      "STORAGE_FULL",
+    ),
   },
 });
 
@@ -89,8 +110,8 @@ export function scheduleRoutes(app: OpenAPIHono, s: Services): void {
     async (c) => c.json(await s.schedules.create(c.req.valid("json")), 201),
   );
   app.openapi(listSchedules, async (c) => {
-    const schedules = await s.schedules.list(c.req.valid("query").module_id);
-    return c.json({ schedules, total: schedules.length }, 200);
+    const { module_id: moduleId, limit, cursor } = c.req.valid("query");
+    return c.json(await s.schedules.list({ moduleId, limit, cursor }), 200);
   });
   app.openapi(
     getSchedule,
