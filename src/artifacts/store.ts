@@ -1,5 +1,7 @@
-import { isAbsolute, join, relative, sep } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { AppError, quoteClipped } from "../errors.ts";
+import { openChecked } from "./open_checked.ts";
+import { isServableName, MAX_DEPTH, walkNames } from "./walk.ts";
 
 /** One file a run wrote into its output folder. */
 export interface Artifact {
@@ -18,8 +20,9 @@ export interface OpenArtifact {
 
 /**
  * Each run's output folder, `<data dir>/artifacts/<run id>`, handed to the child as
- * PRISMQ_OUTPUT_DIR. Files are streamed from disk, never held in memory, and a name that leaves
- * the folder (`..`, an absolute path, a link pointing out) is answered as not found.
+ * PRISMQ_OUTPUT_DIR. Files are streamed from disk, never held in memory. Only regular files
+ * reached without a link are artifacts: a link (inside or out, even one swapped in during a
+ * request) is neither listed nor served, and a name that leaves the folder is not found.
  */
 export class ArtifactStore {
   constructor(private readonly root: string) {}
@@ -36,66 +39,50 @@ export class ArtifactStore {
     return dir;
   }
 
-  /** Every file below the run's folder, sorted by name; empty when there is no folder. */
-  async list(runId: string): Promise<Artifact[]> {
+  /**
+   * A page of the files below the run's folder, sorted by name, after the name `after`: at most
+   * `limit`, and the name to continue after (null on the last page). Empty when there is no
+   * folder. What is listed is what `open` serves and what `count` counts (see walk.ts).
+   */
+  async list(
+    runId: string,
+    page: { limit: number; after?: string },
+  ): Promise<{ artifacts: Artifact[]; next: string | null }> {
     const base = this.folder(runId);
-    const baseReal = await realPathOrNull(base);
-    if (baseReal === null) return [];
-    const out: Artifact[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      for await (const entry of Deno.readDir(dir)) {
-        const path = join(dir, entry.name);
-        if (entry.isDirectory) {
-          await walk(path);
-          continue;
-        }
-        const inside = await resolveInside(baseReal, path);
-        if (inside === null) continue;
-        const info = await Deno.stat(inside).catch(() => null);
-        if (info === null || !info.isFile) continue;
-        out.push({
-          name: relative(base, path).split(sep).join("/"),
-          size: info.size,
-          modified_at: info.mtime?.toISOString() ?? null,
-        });
-      }
-    };
-    await walk(base);
-    return out.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    const names = await walkNames(base);
+    const from = page.after === undefined ? 0 : firstAfter(names, page.after);
+    const slice = names.slice(from, from + page.limit);
+    const artifacts: Artifact[] = [];
+    for (const name of slice) {
+      const info = await Deno.lstat(join(base, ...name.split("/"))).catch(() => null);
+      if (info === null || !info.isFile) continue; // removed since the walk
+      artifacts.push({ name, size: info.size, modified_at: info.mtime?.toISOString() ?? null });
+    }
+    const more = from + page.limit < names.length;
+    return { artifacts, next: more ? slice.at(-1)! : null };
   }
 
-  /** How many files the run left. */
+  /** How many files the run left (what the listing shows, over all its pages). */
   async count(runId: string): Promise<number> {
-    return (await this.list(runId)).length;
+    return (await walkNames(this.folder(runId))).length;
   }
 
-  /** Opens one file for reading; ARTIFACT_NOT_FOUND for anything outside the folder or missing. */
+  /**
+   * Opens one file for reading without following any link (see open_checked.ts);
+   * ARTIFACT_NOT_FOUND for a name that is not listed, a link, anything not a regular file.
+   */
   async open(runId: string, name: string): Promise<OpenArtifact> {
-    const notFound = () =>
-      new AppError(
+    const parts = name.split("/");
+    const file = isServableName(name) && !isAbsolute(name) && parts.length <= MAX_DEPTH + 1
+      ? await openChecked(this.folder(runId), parts)
+      : null;
+    if (file === null) {
+      throw new AppError(
         "ARTIFACT_NOT_FOUND",
         `Run "${runId}" has no artifact ${quoteClipped(name)}.`,
       );
-    if (!isSafeName(name)) throw notFound();
-    const baseReal = await realPathOrNull(this.folder(runId));
-    if (baseReal === null) throw notFound();
-    const inside = await resolveInside(baseReal, join(this.folder(runId), ...name.split("/")));
-    if (inside === null) throw notFound();
-    // Only regular files: opening a FIFO someone left there would wait forever.
-    const before = await Deno.stat(inside).catch(() => null);
-    if (before === null || !before.isFile) throw notFound();
-    let file: Deno.FsFile;
-    try {
-      file = await Deno.open(inside, { read: true });
-    } catch {
-      throw notFound();
     }
-    const info = await file.stat();
-    if (!info.isFile) {
-      file.close();
-      throw notFound();
-    }
-    return { name, size: info.size, file };
+    return { name, size: (await file.stat()).size, file };
   }
 
   /** Deletes the run's folder (retention); a missing folder is fine. */
@@ -119,25 +106,14 @@ export class ArtifactStore {
   }
 }
 
-/** A relative, `/`-separated name with no `.`, `..` or empty part, no `\`, no NUL. */
-export function isSafeName(name: string): boolean {
-  if (name === "" || name.length > 4096 || isAbsolute(name) || /[\\\0]|^[A-Za-z]:/.test(name)) {
-    return false;
+/** Index of the first name after `after` in sorted `names`. */
+function firstAfter(names: string[], after: string): number {
+  let lo = 0;
+  let hi = names.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (names[mid] <= after) lo = mid + 1;
+    else hi = mid;
   }
-  return name.split("/").every((part) => part !== "" && part !== "." && part !== "..");
-}
-
-async function realPathOrNull(path: string): Promise<string | null> {
-  try {
-    return await Deno.realPath(path);
-  } catch {
-    return null;
-  }
-}
-
-/** The real path of `path` when it lies inside `baseReal` (links followed), else null. */
-async function resolveInside(baseReal: string, path: string): Promise<string | null> {
-  const real = await realPathOrNull(path);
-  if (real === null) return null;
-  return real.startsWith(baseReal + sep) ? real : null;
+  return lo;
 }

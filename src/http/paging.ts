@@ -22,3 +22,21 @@ export function pageQuery(cursor: z.ZodString) {
 export const nextCursor = z.string().nullable().openapi({
   description: "Pass as `cursor` for the next page; null on the last page.",
 });
+
+/** A name as an opaque cursor (base64url of its UTF-8), safe in a query string. */
+export function nameCursor(name: string): string {
+  const bytes = new TextEncoder().encode(name);
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
+    .replace(/=+$/, "");
+}
+
+/** The name in a cursor made by nameCursor, or null when it is not one. */
+export function cursorName(cursor: string): string | null {
+  try {
+    const binary = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}

@@ -9,6 +9,8 @@ import {
   streamedResponse,
 } from "../openapi.ts";
 import { ArtifactList, RunIdParam } from "../schemas.ts";
+import { cursorName, nameCursor, pageQuery } from "../paging.ts";
+import { validationError } from "../../errors.ts";
 
 const common = { tags: ["artifacts"], security: SECURED };
 
@@ -17,11 +19,15 @@ const listArtifacts = createRoute({
   method: "get",
   path: "/api/runs/{run_id}/artifacts",
   operationId: "listRunArtifacts",
-  summary: "The files the run wrote into PRISMQ_OUTPUT_DIR (sub-folders included, sorted)",
-  request: { params: RunIdParam },
+  summary: "The regular files the run wrote into PRISMQ_OUTPUT_DIR (sub-folders included, " +
+    "sorted by name, paged by cursor)",
+  request: {
+    params: RunIdParam,
+    query: z.object(pageQuery(z.string().min(1).max(8192))),
+  },
   responses: {
     200: jsonContent(ArtifactList, "The run's files"),
-    ...errorResponses(...GUARD_ERRORS, "RUN_NOT_FOUND"),
+    ...errorResponses(...GUARD_ERRORS, "RUN_NOT_FOUND", "VALIDATION_ERROR"),
   },
 });
 
@@ -57,7 +63,14 @@ export function artifactRoutes(app: OpenAPIHono, s: Services): void {
   app.openapi(listArtifacts, async (c) => {
     const { run_id } = c.req.valid("param");
     await s.runs.requireRecord(run_id);
-    return c.json({ run_id, artifacts: await s.artifacts.list(run_id), next_cursor: null }, 200);
+    const { limit, cursor } = c.req.valid("query");
+    const after = cursor === undefined ? undefined : cursorName(cursor);
+    if (after === null) {
+      throw validationError([{ field: "cursor", message: "must be a next_cursor" }]);
+    }
+    const page = await s.artifacts.list(run_id, { limit, after });
+    const next_cursor = page.next === null ? null : nameCursor(page.next);
+    return c.json({ run_id, artifacts: page.artifacts, next_cursor }, 200);
   });
   app.openapi(downloadArtifact, async (c) => {
     const { run_id, name } = c.req.valid("param");
