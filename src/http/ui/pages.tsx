@@ -165,7 +165,9 @@ export function RunPage(props: { runId: string }) {
         </section>
         <section id="artifacts-section" class="panel" aria-labelledby="artifacts-title" hidden>
           <h2 id="artifacts-title">Artifacts</h2>
+          <p id="artifact-count" class="muted"></p>
           <ul id="artifact-list" class="artifacts"></ul>
+          <button type="button" id="artifacts-more" hidden>Show more files</button>
         </section>
       </div>
       <section class="log-section" aria-labelledby="log-title">

@@ -98,27 +98,28 @@ export function drawProgress(progress) {
 }
 
 /**
- * The run's files as download links.
+ * The run's files as download links: the first page replaces what is shown, a later page
+ * (`append`) adds to it.
  * @param {string} runId
- * @param {Artifact[]} artifacts
+ * @param {{ artifacts: Artifact[], total: number, append: boolean }} page
  */
-export function drawArtifacts(runId, artifacts) {
+export function drawArtifacts(runId, { artifacts, total, append }) {
   byId("artifacts-section").hidden = false;
   const list = byId("artifact-list");
-  if (artifacts.length === 0) {
+  byId("artifact-count").textContent = total === 1 ? "1 file" : `${total.toLocaleString()} files`;
+  if (total === 0) {
     fill(list, h("li", { class: "muted" }, "This run wrote no files."));
     return;
   }
-  fill(
-    list,
-    ...artifacts.map((artifact) => {
-      const path = artifact.name.split("/").map(seg).join("/");
-      const link = h("a", {
-        href: `/api/runs/${seg(runId)}/artifacts/${path}`,
-        download: artifact.name.slice(artifact.name.lastIndexOf("/") + 1),
-      }, artifact.name);
-      downloadWithToken(link);
-      return h("li", null, link, h("span", { class: "muted" }, ` ${formatBytes(artifact.size)}`));
-    }),
-  );
+  const items = artifacts.map((artifact) => {
+    const path = artifact.name.split("/").map(seg).join("/");
+    const link = h("a", {
+      href: `/api/runs/${seg(runId)}/artifacts/${path}`,
+      download: artifact.name.slice(artifact.name.lastIndexOf("/") + 1),
+    }, artifact.name);
+    downloadWithToken(link);
+    return h("li", null, link, h("span", { class: "muted" }, ` ${formatBytes(artifact.size)}`));
+  });
+  if (append) list.append(...items);
+  else fill(list, ...items);
 }

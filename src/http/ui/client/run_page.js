@@ -64,18 +64,35 @@ async function pollQueue() {
   polling = false;
 }
 
-/** Lists the files of a final run; a server whose RUN has no `artifacts` count has none. */
-async function loadArtifacts() {
+/** Files asked for at a time: a run with 100,000 files is not fetched at once. */
+const ARTIFACT_PAGE = 100;
+const moreArtifacts = /** @type {HTMLButtonElement} */ (byId("artifacts-more"));
+/** The `next_cursor` of the last page of files shown, or null when all are shown. */
+let artifactCursor = /** @type {string | null} */ (null);
+
+/**
+ * Lists the files of a final run, a page at a time ("Show more files" asks for the next); a
+ * server whose RUN has no `artifacts` count has none.
+ * @param {boolean} [append] add the next page to those shown
+ */
+async function loadArtifacts(append = false) {
   const count = current?.artifacts;
   if (count === undefined || count === null) return;
-  if (count === 0) return drawArtifacts(runId, []);
+  if (count === 0) return drawArtifacts(runId, { artifacts: [], total: 0, append: false });
+  moreArtifacts.disabled = true;
   try {
-    const list = await apiJson(`${runPath}/artifacts`);
-    drawArtifacts(runId, list.artifacts);
+    const cursor = append && artifactCursor ? `&cursor=${encodeURIComponent(artifactCursor)}` : "";
+    const list = await apiJson(`${runPath}/artifacts?limit=${ARTIFACT_PAGE}${cursor}`);
+    drawArtifacts(runId, { artifacts: list.artifacts, total: count, append });
+    artifactCursor = list.next_cursor ?? null;
+    moreArtifacts.hidden = artifactCursor === null;
   } catch (err) {
     showMessage(`The run's files could not be listed: ${errorText(err)}`, "error");
+  } finally {
+    moreArtifacts.disabled = false;
   }
 }
+moreArtifacts.addEventListener("click", () => void loadArtifacts(true));
 
 async function follow() {
   try {
