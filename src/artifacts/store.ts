@@ -3,6 +3,10 @@ import { AppError, quoteClipped } from "../errors.ts";
 import { openChecked } from "./open_checked.ts";
 import { isServableName, MAX_DEPTH, walkNames } from "./walk.ts";
 
+/** How long a walk of a run's folder is used again, and for how many runs at most. */
+const WALK_KEEP_MS = 10_000;
+const WALKS_KEPT = 8;
+
 /** One file a run wrote into its output folder. */
 export interface Artifact {
   /** Relative to the run's folder, `/`-separated. */
@@ -25,6 +29,9 @@ export interface OpenArtifact {
  * request) is neither listed nor served, and a name that leaves the folder is not found.
  */
 export class ArtifactStore {
+  /** Recent walks of runs' folders (see `names`). */
+  private readonly walks = new Map<string, { names: Promise<string[]>; until: number }>();
+
   constructor(private readonly root: string) {}
 
   /** The absolute folder of a run. */
@@ -42,14 +49,17 @@ export class ArtifactStore {
   /**
    * A page of the files below the run's folder, sorted by name, after the name `after`: at most
    * `limit`, and the name to continue after (null on the last page). Empty when there is no
-   * folder. What is listed is what `open` serves and what `count` counts (see walk.ts).
+   * folder. What is listed is what `open` serves and what `count` counts (see walk.ts); `final`
+   * (the run is final) lets the walk of a request a few seconds ago answer.
    */
   async list(
     runId: string,
-    page: { limit: number; after?: string },
+    page: { limit: number; after?: string; final: boolean },
   ): Promise<{ artifacts: Artifact[]; next: string | null }> {
     const base = this.folder(runId);
-    const names = await walkNames(base);
+    // A running run's files change: walked at every request. A final run's are not.
+    if (!page.final) this.walks.delete(runId);
+    const names = await this.names(runId);
     const from = page.after === undefined ? 0 : firstAfter(names, page.after);
     const slice = names.slice(from, from + page.limit);
     const artifacts: Artifact[] = [];
@@ -64,7 +74,26 @@ export class ArtifactStore {
 
   /** How many files the run left (what the listing shows, over all its pages). */
   async count(runId: string): Promise<number> {
-    return (await walkNames(this.folder(runId))).length;
+    this.walks.delete(runId); // counted at the run's end: what it wrote last counts
+    return (await this.names(runId)).length;
+  }
+
+  /**
+   * The walk of a run's folder, shared by the requests of a few seconds: paging through 100,000
+   * files, or eight clients asking at once, walks the folder once.
+   */
+  private names(runId: string): Promise<string[]> {
+    const now = performance.now();
+    const cached = this.walks.get(runId);
+    if (cached !== undefined && cached.until > now) return cached.names;
+    const names = walkNames(this.folder(runId));
+    this.walks.delete(runId);
+    this.walks.set(runId, { names, until: now + WALK_KEEP_MS });
+    for (const [id, walk] of this.walks) {
+      if (this.walks.size <= WALKS_KEPT && walk.until > now) break;
+      this.walks.delete(id);
+    }
+    return names;
   }
 
   /**

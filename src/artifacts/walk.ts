@@ -46,5 +46,5 @@ export async function walkNames(base: string): Promise<string[]> {
       // Gone, not a folder any more, a name too long for the system: nothing to list there.
     }
   }
-  return names.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  return names.sort(); // by UTF-16 code units, as `<` compares (the cursor relies on it)
 }

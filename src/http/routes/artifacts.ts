@@ -11,6 +11,7 @@ import {
 import { ArtifactList, RunIdParam } from "../schemas.ts";
 import { cursorName, nameCursor, pageQuery } from "../paging.ts";
 import { validationError } from "../../errors.ts";
+import { isFinal } from "../../runs/model.ts";
 
 const common = { tags: ["artifacts"], security: SECURED };
 
@@ -62,13 +63,14 @@ const downloadArtifact = createRoute({
 export function artifactRoutes(app: OpenAPIHono, s: Services): void {
   app.openapi(listArtifacts, async (c) => {
     const { run_id } = c.req.valid("param");
-    await s.runs.requireRecord(run_id);
+    const record = await s.runs.requireRecord(run_id);
     const { limit, cursor } = c.req.valid("query");
     const after = cursor === undefined ? undefined : cursorName(cursor);
     if (after === null) {
       throw validationError([{ field: "cursor", message: "must be a next_cursor" }]);
     }
-    const page = await s.artifacts.list(run_id, { limit, after });
+    const final = isFinal(record.status);
+    const page = await s.artifacts.list(run_id, { limit, after, final });
     const next_cursor = page.next === null ? null : nameCursor(page.next);
     return c.json({ run_id, artifacts: page.artifacts, next_cursor }, 200);
   });
