@@ -18,7 +18,8 @@ export function createMcpHandler(s: Services): McpHandler {
       { name: "prismq-runner", version: s.version },
       { capabilities: { tools: {} } },
     );
-    const signal = AbortSignal.any([request.signal, s.lifecycle.signal]);
+    // Not request.signal: Deno aborts it after every answer too, and says so on the console.
+    const signal = s.lifecycle.signal;
     for (const spec of TOOLS) registerTool(server, s, spec, signal);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
