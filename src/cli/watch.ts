@@ -3,6 +3,7 @@ import { ApiError, seg } from "./client.ts";
 import { followRunLog } from "./follow.ts";
 import { logLine, progressText, runSummary } from "./format.ts";
 import { askYesNo, onInterrupt } from "./interrupt.ts";
+import { Screen } from "./screen.ts";
 import type { CommandContext } from "./spec.ts";
 
 /** How a run is followed. */
@@ -36,17 +37,10 @@ export async function watchRun(
   o: WatchOptions,
 ): Promise<number> {
   const { term, client } = ctx;
+  const screen = new Screen(term);
   const stopFollowing = new AbortController();
-  let progress = "";
-  let paused: string[] | null = null;
-  const write = (text: string) => {
-    if (paused) return void paused.push(text);
-    if (progress) term.out("\r\x1b[2K");
-    term.out(text);
-    if (progress) term.out(progress);
-  };
   const cancel = async () => {
-    term.err(`cancelling run ${run.run_id}\n`);
+    screen.write(`cancelling run ${run.run_id}\n`, true);
     try {
       await client.json("DELETE", `/api/runs/${seg(run.run_id)}`);
     } catch (err) {
@@ -60,19 +54,17 @@ export async function watchRun(
       return stopFollowing.abort();
     }
     if (!o.cancelOnInterrupt) {
-      paused = [];
-      if (progress) term.out("\r\x1b[2K");
+      screen.hold();
       const yes = await askYesNo(term, `\nCancel run ${run.run_id}? [y/N] `);
-      const held = paused;
-      paused = null;
-      for (const text of held) write(text);
+      screen.release();
       if (!yes) return stopFollowing.abort();
     }
     await cancel().catch((err) => {
-      term.err(`error: ${err instanceof Error ? err.message : err}\n`);
+      screen.write(`error: ${err instanceof Error ? err.message : err}\n`, true);
       stopFollowing.abort();
     });
   });
+  const event = (value: Record<string, unknown>) => screen.write(JSON.stringify(value) + "\n");
   try {
     const final = await followRunLog(client, run.run_id, {
       after: o.after,
@@ -80,28 +72,25 @@ export async function watchRun(
       handlers: {
         line(line) {
           if (o.levels && !o.levels.has(line.level)) return;
-          write(o.json ? JSON.stringify({ event: "line", line }) + "\n" : logLine(term, line));
+          if (o.json) event({ event: "line", line });
+          else screen.write(logLine(term, line));
         },
-        progress(p) {
-          if (o.json) return write(JSON.stringify({ event: "progress", progress: p }) + "\n");
-          if (!term.tty) return;
-          if (progress) term.out("\r\x1b[2K");
-          progress = progressText(p);
-          term.out(progress);
+        progress(progress) {
+          if (o.json) event({ event: "progress", progress });
+          else screen.setProgress(progressText(progress));
         },
         status(r) {
-          if (o.json) write(JSON.stringify({ event: "status", run: r }) + "\n");
+          if (o.json) event({ event: "status", run: r });
         },
       },
     });
-    if (progress) term.out("\r\x1b[2K");
-    progress = "";
-    if (o.json) term.out(JSON.stringify({ event: "end", run: final }) + "\n");
+    screen.endProgress();
+    if (o.json) event({ event: "end", run: final });
     else term.err(runSummary(term, final));
     return exitCodeOf(final);
   } catch (err) {
+    screen.endProgress();
     if (!stopFollowing.signal.aborted) throw err;
-    if (progress) term.out("\r\x1b[2K\n");
     term.err(
       `stopped following run ${run.run_id}; it goes on (follow it again with: logs ${run.run_id} --follow)\n`,
     );
