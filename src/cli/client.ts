@@ -1,6 +1,12 @@
 /** The server answered an error: its `detail` is what the user reads. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly detail: string, readonly code: string | null) {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly code: string | null,
+    /** The fields a validation error names, as `field: message`. */
+    readonly fields: string[] = [],
+  ) {
     super(detail);
     this.name = "ApiError";
   }
@@ -71,11 +77,11 @@ export function errorOf(status: number, text: string): ApiError {
   try {
     const body = JSON.parse(text);
     if (typeof body?.detail === "string") {
-      return new ApiError(
-        status,
-        body.detail,
-        typeof body.error_code === "string" ? body.error_code : null,
-      );
+      const code = typeof body.error_code === "string" ? body.error_code : null;
+      const fields = Array.isArray(body.errors)
+        ? body.errors.map((e: { field?: unknown; message?: unknown }) => `${e.field}: ${e.message}`)
+        : [];
+      return new ApiError(status, body.detail, code, fields);
     }
   } catch {
     // Not the contract's envelope (a proxy's page, say): the status says enough.

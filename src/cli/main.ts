@@ -43,7 +43,7 @@ export async function runCli(
       return 2;
     }
     if (err instanceof ApiError) {
-      term.err(`error: ${err.detail}\n`);
+      term.err(`error: ${err.detail}\n${err.fields.map((f) => `  ${f}\n`).join("")}`);
       return 2;
     }
     throw err;
