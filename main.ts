@@ -8,6 +8,7 @@ import { missingPermission, modulePermissions, settingsPermissions } from "./src
 import { findExecutable } from "./src/process/interpreter.ts";
 import { onShutdownSignal } from "./src/process/signals.ts";
 import { cliOverrides, parseSettings, type Settings } from "./src/settings.ts";
+import { isClientCommand, serverArgs } from "./src/cli/dispatch.ts";
 
 function fail(message: string): never {
   console.error(`error: ${message}`);
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   let app: OpenAPIHono;
   let dataDir: string | undefined;
   try {
-    settings = parseSettings({ ...Deno.env.toObject(), ...cliOverrides(Deno.args) });
+    settings = parseSettings({ ...Deno.env.toObject(), ...cliOverrides(serverArgs(Deno.args)) });
     dataDir = settings.dataDir;
     const missing = await missingPermission(settingsPermissions(settings));
     if (missing) fail(missing);
@@ -100,4 +101,11 @@ async function main(): Promise<void> {
   });
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  if (isClientCommand(Deno.args)) {
+    // The command-line client (src/cli/) is loaded only when asked for.
+    const { runCli } = await import("./src/cli/main.ts");
+    Deno.exit(await runCli(Deno.args));
+  }
+  await main();
+}

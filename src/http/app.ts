@@ -18,6 +18,7 @@ import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { hostRoutes } from "./routes/hosts.ts";
 import { logRoutes } from "./routes/logs.ts";
+import { mcpRoutes } from "./mcp/route.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { moduleRoutes } from "./routes/modules.ts";
 import { runRoutes } from "./routes/runs.ts";
@@ -58,23 +59,29 @@ export function createHttpApp(s: Services): OpenAPIHono {
       exposeHeaders: ["X-Request-Id"],
     }),
   );
-  app.use("/api/*", refuseWebhookDeliveries());
-  app.use("/api/*", requireAllowedOrigin(settings.corsOrigins));
+  // MCP (/mcp) is the API by another protocol: the same guards, token and body rules.
+  for (const path of ["/api/*", "/mcp"]) {
+    app.use(path, refuseWebhookDeliveries());
+    app.use(path, requireAllowedOrigin(settings.corsOrigins));
+  }
   if (settings.apiToken !== null) {
     const auth = requireBearerToken(settings.apiToken, ["/api/health"]);
     app.use("/api/*", auth);
+    app.use("/mcp", auth);
     app.use("/metrics", auth);
   }
-  app.use("/api/*", requireJsonBody());
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw payloadTooLarge();
-      },
-    }),
-  );
+  for (const path of ["/api/*", "/mcp"]) {
+    app.use(path, requireJsonBody());
+    app.use(
+      path,
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw payloadTooLarge();
+        },
+      }),
+    );
+  }
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
@@ -89,6 +96,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
   artifactRoutes(app, s);
   scheduleRoutes(app, s);
   metricsRoutes(app, s);
+  mcpRoutes(app, s);
   docsRoutes(app, s);
   uiRoutes(app);
   app.notFound((c) =>

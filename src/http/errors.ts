@@ -38,8 +38,7 @@ export function errorResponse(err: unknown, c: Context): Response {
   if (appError.code === "INTERNAL_ERROR") {
     console.error(`${c.req.method} ${c.req.path} failed:`, err);
   }
-  const body: Record<string, unknown> = { detail: appError.message, error_code: appError.code };
-  if (appError.errors) body.errors = appError.errors;
+  const body = errorEnvelope(appError);
   if (appError.code === "UNAUTHORIZED") c.header("WWW-Authenticate", 'Bearer realm="prismq"');
   return c.json(body, HTTP_STATUS[appError.code]);
 }
@@ -49,7 +48,15 @@ export function payloadTooLarge(): AppError {
   return new AppError("PAYLOAD_TOO_LARGE", TOO_LARGE);
 }
 
-function toAppError(err: unknown): AppError {
+/** The contract's error envelope of an error (MCP tool errors carry it too). */
+export function errorEnvelope(appError: AppError): Record<string, unknown> {
+  const body: Record<string, unknown> = { detail: appError.message, error_code: appError.code };
+  if (appError.errors) body.errors = appError.errors;
+  return body;
+}
+
+/** Any thrown value as one of the contract's errors (INTERNAL_ERROR when unknown). */
+export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   // A write the full disk refused: the request may work once space returns, nothing is broken.
   if (isStorageFull(err)) {
