@@ -16,6 +16,7 @@ import { artifactRoutes } from "./routes/artifacts.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { hostRoutes } from "./routes/hosts.ts";
+import { poolRoutes } from "./routes/pools.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { moduleRoutes } from "./routes/modules.ts";
@@ -80,6 +81,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
   });
   healthRoutes(app, s);
   hostRoutes(app, s);
+  poolRoutes(app, s);
   moduleRoutes(app, s);
   runRoutes(app, s);
   logRoutes(app, s);
