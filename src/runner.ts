@@ -29,6 +29,7 @@ import type { Services } from "./services.ts";
 import { HostRegistry } from "./hosts/registry.ts";
 import { defaultHostId } from "./hosts/host_id.ts";
 import { claimOnce } from "./hosts/once.ts";
+import { PoolService } from "./pools/service.ts";
 import { keys } from "./kv/keys.ts";
 import { listeningAddress, refuseSelfWebhooks, webhookTargets } from "./webhooks/self_target.ts";
 import { isKvConnectUrl, type Settings } from "./settings.ts";
@@ -113,6 +114,7 @@ export async function createRunner(
     webhooks: { plan: (op, current) => deliveries?.plan(op, current) },
     options: settings,
     hostId: () => hostId,
+    labels: { hostLabels: settings.hostLabels, liveHostLabels: () => hosts.liveLabels() },
   });
   const hosts: HostRegistry = new HostRegistry({
     kv,
@@ -120,6 +122,7 @@ export async function createRunner(
     dataDir: settings.dataDir,
     timeoutSeconds: settings.hostTimeoutSeconds,
     maxConcurrentRuns: settings.maxConcurrentRuns,
+    labels: settings.hostLabels,
     runningRuns: () => runs.activeCount,
     onBeat: () => runs.failOrphanedRuns(() => hosts.states(), settings.hostTimeoutSeconds * 1000),
     onDeclaredLost: () => runs.stopAll(),
@@ -130,6 +133,7 @@ export async function createRunner(
     running: () => runs.activeCount,
     queued: () => runs.queuedCount,
     liveLines: () => runs.liveLines(),
+    pools: () => runs.poolLevels(),
   });
   events.subscribeAll((record) =>
     metrics.runFinished(record, runs.liveWriter(record.run_id)?.streamCounts ?? null)
@@ -171,6 +175,7 @@ export async function createRunner(
     metrics,
     schedules: new Schedules({ store: scheduleStore, catalog, timer }),
     hosts,
+    pools: new PoolService({ kv, catalog, levels: () => runs.poolLevels() }),
     hostId: () => hostId,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };

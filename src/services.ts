@@ -14,6 +14,7 @@ import type { Schedules } from "./schedules/service.ts";
 import type { Metrics } from "./metrics/metrics.ts";
 import type { Settings } from "./settings.ts";
 import type { HostRegistry } from "./hosts/registry.ts";
+import type { PoolService } from "./pools/service.ts";
 
 /** The services the routes are given; built once in src/runner.ts. */
 export interface Services {
@@ -35,6 +36,8 @@ export interface Services {
   metrics: Metrics;
   /** The servers sharing the store, this one's heartbeat among them. */
   hosts: HostRegistry;
+  /** The resource pools: slots in use and the runs holding them (GET /api/pools). */
+  pools: PoolService;
   /** This server's `PRISMQ_HOST_ID`. */
   hostId(): string;
   /** How often an idle SSE stream sends a keep-alive comment. */

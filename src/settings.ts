@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
 import { defaultInterpreter } from "./process/interpreter.ts";
+import { hostLabelsSetting } from "./pools/settings.ts";
 
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.string().trim().regex(/^\d+$/, "expected a whole number").transform(Number).pipe(
@@ -37,6 +38,7 @@ const ENV_DEFAULTS = {
   PRISMQ_WEBHOOK_SECRET: "",
   PRISMQ_HOST_ID: "",
   PRISMQ_HOST_TIMEOUT_SECONDS: "15",
+  PRISMQ_HOST_LABELS: "",
 } as const;
 
 export type SettingName = keyof typeof ENV_DEFAULTS;
@@ -72,6 +74,7 @@ const settingsSchema = z.object({
     "expected 1 to 100 letters, digits, '.', '_', ':' or '-'",
   ),
   PRISMQ_HOST_TIMEOUT_SECONDS: seconds.pipe(z.number().min(1, "expected at least 1 second")),
+  PRISMQ_HOST_LABELS: hostLabelsSetting,
 });
 
 /** What a host id may be: it is part of KV keys and log lines. */
@@ -104,6 +107,8 @@ export interface Settings {
   hostId: string | null;
   /** After this long without a heartbeat a server counts as stopped and its runs fail. */
   hostTimeoutSeconds: number;
+  /** Labels this server carries: a module's `host_labels` must all be among them (pools/). */
+  hostLabels: string[];
 }
 
 /** Turns `--data-dir x` / `--port=9000` into `{PRISMQ_DATA_DIR: "x", PRISMQ_PORT: "9000"}`. */
@@ -170,6 +175,7 @@ export function parseSettings(
     webhookSecret: s.PRISMQ_WEBHOOK_SECRET === "" ? null : s.PRISMQ_WEBHOOK_SECRET,
     hostId: s.PRISMQ_HOST_ID === "" ? null : s.PRISMQ_HOST_ID,
     hostTimeoutSeconds: s.PRISMQ_HOST_TIMEOUT_SECONDS,
+    hostLabels: s.PRISMQ_HOST_LABELS,
   };
 }
 

@@ -28,10 +28,18 @@ export interface TestModule {
   [key: string]: unknown;
 }
 
-/** Writes a module file whose scripts live in tests/fixtures; returns its path. */
-export function writeModuleFile(dir: string, modules: TestModule[]): string {
+/**
+ * Writes a module file whose scripts live in tests/fixtures; returns its path. `top` adds
+ * top-level keys (`pools`).
+ */
+export function writeModuleFile(
+  dir: string,
+  modules: TestModule[],
+  top: Record<string, unknown> = {},
+): string {
   const path = join(dir, "modules.json");
   const body = {
+    ...top,
     modules: modules.map(({ script, ...m }) => ({
       name: m.id,
       description: `test module ${m.id}`,
@@ -62,10 +70,10 @@ export interface TestServer {
 export async function startServer(
   modules: TestModule[],
   env: Record<string, string> = {},
-  options: { dir?: string; runner?: RunnerOptions } = {},
+  options: { dir?: string; runner?: RunnerOptions; top?: Record<string, unknown> } = {},
 ): Promise<TestServer> {
   const dir = options.dir ?? Deno.makeTempDirSync({ prefix: "prismq-test-" });
-  const modulesPath = writeModuleFile(dir, modules);
+  const modulesPath = writeModuleFile(dir, modules, options.top);
   const settings = parseSettings({
     PRISMQ_PORT: "0",
     PRISMQ_MODULES: modulesPath,

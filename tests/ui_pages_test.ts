@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { startServer } from "./helpers.ts";
 
 const MODULES = [{ id: "echo", name: "Echo Module", script: "echo_args.py" }];
-const PAGES = ["/", "/modules/echo", "/runs", "/runs/abcdefghij123456"];
+const PAGES = ["/", "/modules/echo", "/runs", "/runs/abcdefghij123456", "/pools"];
 
 Deno.test("the UI's pages are shells: open without the token, and they carry no data", async () => {
   const server = await startServer(MODULES, { PRISMQ_API_TOKEN: "page-token" });

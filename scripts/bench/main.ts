@@ -7,7 +7,7 @@
  *   deno task bench --json FILE     also write the results as JSON
  *   deno task bench --only NAME     only some rows (comma-separated or repeated):
  *                                   launch, throughput, capture, history, live, reads,
- *                                   hosts
+ *                                   hosts, pools
  *
  * Every row starts its own server (`deno run main.ts`, port 0, its own temp data dir) with a
  * module file written at run time whose scripts live in scripts/bench/modules/. Only 127.0.0.1
@@ -20,6 +20,7 @@ import { type Context, createContext, progress } from "./context.ts";
 import { benchHistory } from "./history.ts";
 import { benchHosts } from "./hosts.ts";
 import { benchLaunch } from "./launch.ts";
+import { benchPools } from "./pools.ts";
 import { benchLive } from "./live.ts";
 import { machineInfo, resolvePython } from "./machine.ts";
 import { type Options, parseOptions, ROW_NAMES, type RowName } from "./options.ts";
@@ -40,6 +41,7 @@ const ROWS: Record<
   live: { title: "live latency", run: benchLive },
   reads: { title: "API reads", run: benchReads },
   hosts: { title: "several hosts", run: benchHosts },
+  pools: { title: "resource pools", run: benchPools },
 };
 
 /** Runs one row; a failure becomes the row's error, and servers it left running are stopped. */

@@ -9,6 +9,7 @@ export const ROW_NAMES = [
   "live",
   "reads",
   "hosts",
+  "pools",
 ] as const;
 /** One row's name. */
 export type RowName = (typeof ROW_NAMES)[number];

@@ -13,6 +13,8 @@ export const hostRecordSchema = z.object({
   stopped_at: z.number().nullable(),
   /** Set by the server that failed this one's runs after its heartbeat stopped. */
   lost_at: z.number().nullable(),
+  /** `PRISMQ_HOST_LABELS`; heartbeats stored before labels existed read as none. */
+  labels: z.array(z.string()).default([]),
 });
 export type HostRecord = z.infer<typeof hostRecordSchema>;
 
@@ -24,6 +26,7 @@ export const hostViewSchema = z.object({
   running_runs: z.number().int(),
   max_concurrent_runs: z.number().int(),
   alive: z.boolean(),
+  labels: z.array(z.string()),
 });
 export type HostView = z.infer<typeof hostViewSchema>;
 
@@ -50,5 +53,6 @@ export function toHostView(record: HostRecord, now: number, timeoutMs: number): 
     running_runs: alive ? record.running_runs : 0,
     max_concurrent_runs: record.max_concurrent_runs,
     alive,
+    labels: record.labels,
   };
 }

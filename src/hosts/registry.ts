@@ -24,6 +24,8 @@ export interface HostRegistryOptions {
   dataDir: string;
   timeoutSeconds: number;
   maxConcurrentRuns: number;
+  /** This server's `PRISMQ_HOST_LABELS`. */
+  labels?: string[];
   /** This server's running runs now. */
   runningRuns: () => number;
   /**
@@ -57,6 +59,8 @@ export class HostRegistry {
   /** The versionstamp of this server's last heartbeat: any other write to it is news. */
   private ownVersion: string | null = null;
   private sweeping: Promise<void> | null = null;
+  /** The labels of the other servers alive at the last beat. */
+  private othersLabels: string[][] = [];
 
   constructor(private readonly options: HostRegistryOptions) {
     this.intervalMs = heartbeatIntervalMs(options.timeoutSeconds);
@@ -99,6 +103,8 @@ export class HostRegistry {
       if (!ok.ok) throw duplicate(hostId);
     }
     this.ownVersion = ok.versionstamp;
+    this.othersLabels = (await this.list()).filter((h) => h.alive && h.host_id !== hostId)
+      .map((h) => h.labels);
     this.joined = true;
     this.schedule();
   }
@@ -130,6 +136,14 @@ export class HostRegistry {
       Number(b.host_id === this.options.hostId()) - Number(a.host_id === this.options.hostId()) ||
       a.host_id.localeCompare(b.host_id)
     );
+  }
+
+  /**
+   * The labels of each live server, this one's first, as of the last heartbeat (a server
+   * counts as alive until its heartbeat is older than the timeout).
+   */
+  liveLabels(): string[][] {
+    return [this.options.labels ?? [], ...this.othersLabels];
   }
 
   /** Every known server's state, by id. */
@@ -170,6 +184,7 @@ export class HostRegistry {
       max_concurrent_runs: this.options.maxConcurrentRuns,
       stopped_at: null,
       lost_at: null,
+      labels: this.options.labels ?? [],
     };
   }
 
@@ -200,10 +215,12 @@ export class HostRegistry {
     const written = await kv.set(key, this.record(Date.now()), { expireIn: KEEP_MS });
     this.ownVersion = written.versionstamp;
     let others = false;
+    const labels: string[][] = [];
     for await (const entry of kv.list({ prefix: keys.hostPrefix() })) {
       const record = parse(entry.value);
       if (record === null || record.host_id === hostId) continue;
       others = true;
+      if (isAlive(record, Date.now(), this.timeoutMs)) labels.push(record.labels);
       if (record.stopped_at !== null || record.lost_at !== null) continue;
       const now = Date.now();
       if (now - record.last_seen_at < this.timeoutMs) continue;
@@ -217,6 +234,7 @@ export class HostRegistry {
         } s, failing its running runs`,
       );
     }
+    this.othersLabels = labels;
     // Alone on the store (no other server seen within the day), every running run is this
     // one's: nothing to look for. Failing runs may take a while: the next beat must not wait.
     if (!others) return;

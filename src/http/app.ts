@@ -17,6 +17,7 @@ import { artifactRoutes } from "./routes/artifacts.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { hostRoutes } from "./routes/hosts.ts";
+import { poolRoutes } from "./routes/pools.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { mcpRoutes } from "./mcp/route.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -89,6 +90,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
   });
   healthRoutes(app, s);
   hostRoutes(app, s);
+  poolRoutes(app, s);
   moduleRoutes(app, s);
   runRoutes(app, s);
   logRoutes(app, s);

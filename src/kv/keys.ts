@@ -51,6 +51,11 @@ export const keys = {
   /** A cancel asked through another server, for the server running the run. */
   cancelRequest: (hostId: string, runId: string) => ["cancel_request", hostId, runId] as const,
   cancelRequestPrefix: (hostId: string) => ["cancel_request", hostId] as const,
+  /** Slots of a pool held by running runs, across servers (pools/holds.ts). */
+  poolInUse: (pool: string) => ["count", "pool", pool] as const,
+  /** A running run holding slots of a pool: the value is how many. */
+  poolHolder: (pool: string, runId: string) => ["pool_holder", pool, runId] as const,
+  poolHolderPrefix: (pool: string) => ["pool_holder", pool] as const,
   /** Work done once across servers: claimed per item or per period (hosts/once.ts). */
   once: (...parts: (string | number)[]) => ["once", ...parts] as const,
 };

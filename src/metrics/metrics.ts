@@ -12,6 +12,8 @@ export interface MetricSources {
   queued(): number;
   /** Lines each running run has written so far, by module and stream. */
   liveLines(): { moduleId: string; counts: Record<LogStream, number> }[];
+  /** The pools' slots and slots in use, as this server last saw them. */
+  pools?(): { name: string; slots: number; inUse: number }[];
 }
 
 /**
@@ -60,6 +62,18 @@ export class Metrics {
             Object.entries(counts).map(([stream, value]) => ({ labels: { module, stream }, value }))
           );
         },
+      ),
+      computed(
+        "prismq_pool_slots",
+        "Slots of each resource pool.",
+        "gauge",
+        () => (sources.pools?.() ?? []).map((p) => ({ labels: { pool: p.name }, value: p.slots })),
+      ),
+      computed(
+        "prismq_pool_slots_in_use",
+        "Slots of each resource pool held by running runs, across every server.",
+        "gauge",
+        () => (sources.pools?.() ?? []).map((p) => ({ labels: { pool: p.name }, value: p.inUse })),
       ),
       ...processMetrics(),
     ];

@@ -3,6 +3,8 @@ import { ConfigError, moduleNotFound } from "../errors.ts";
 import { findExecutable, scriptCommand } from "../process/interpreter.ts";
 import { ParameterValidator } from "./params.ts";
 import { type ModuleDef, moduleFileSchema, moduleSchema } from "./schema.ts";
+import { moduleUses, parsePools } from "../pools/catalog_pools.ts";
+import type { PoolUse } from "../pools/schema.ts";
 
 /** A module of the catalog, with its paths resolved and its parameters compiled. */
 export interface CatalogModule {
@@ -12,6 +14,8 @@ export interface CatalogModule {
   /** The interpreter name or path for `.py` scripts, null when the script runs directly. */
   interpreter: string | null;
   validator: ParameterValidator;
+  /** The pools each run holds slots of, in `uses` order (empty when none). */
+  uses: PoolUse[];
 }
 
 /** Whether a module can run now, and why not. */
@@ -24,7 +28,11 @@ export interface Availability {
 export class ModuleCatalog {
   private readonly byId: Map<string, CatalogModule>;
 
-  constructor(readonly modules: readonly CatalogModule[]) {
+  constructor(
+    readonly modules: readonly CatalogModule[],
+    /** The module file's `pools`: name -> slots. */
+    readonly pools: Readonly<Record<string, number>> = {},
+  ) {
     this.byId = new Map(modules.map((m) => [m.def.id, m]));
   }
 
@@ -96,6 +104,7 @@ export function parseCatalog(
   }
   const file = moduleFileSchema.safeParse(json);
   if (!file.success) throw new ConfigError(`${where}: expected {"modules": [...]}`);
+  const pools = parsePools(file.data.pools, where);
   const baseDir = dirname(modulesPath);
   const seen = new Set<string>();
   const modules = file.data.modules.map((raw, index) => {
@@ -117,9 +126,10 @@ export function parseCatalog(
       scriptPath,
       interpreter: leadingArgs.length > 0 ? def.interpreter ?? defaultPython : null,
       validator: new ParameterValidator(def.parameters),
+      uses: moduleUses(def.uses, pools, { where, label }),
     };
   });
-  return new ModuleCatalog(modules);
+  return new ModuleCatalog(modules, pools);
 }
 
 function moduleLabel(raw: unknown, index: number): string {

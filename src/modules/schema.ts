@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { compilePattern } from "./pattern.ts";
+import { hostLabelsSchema, usesSchema } from "../pools/schema.ts";
 
 export const PARAMETER_TYPES = ["text", "number", "select", "checkbox", "password"] as const;
 export const MODULE_STATUSES = ["active", "inactive", "maintenance"] as const;
@@ -55,6 +56,10 @@ export const moduleSchema = z.object({
   /** Where this module's final runs are POSTed, besides PRISMQ_WEBHOOK_URL. */
   webhook_url: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
     .optional(),
+  /** Pools whose slots each run holds (pools/): names (one slot each) or name -> slots. */
+  uses: usesSchema.optional(),
+  /** Its runs start only on a server carrying every one of these labels. */
+  host_labels: hostLabelsSchema.optional(),
 }).superRefine((module, ctx) => {
   const names = new Set<string>();
   module.parameters.forEach((p, i) => {
@@ -127,4 +132,8 @@ function defaultFits(p: ParameterDef): boolean {
 export type ModuleDef = z.infer<typeof moduleSchema>;
 
 /** The module file: `{"modules": [...]}`. */
-export const moduleFileSchema = z.object({ modules: z.array(z.unknown()) });
+export const moduleFileSchema = z.object({
+  modules: z.array(z.unknown()),
+  /** Resource pools: name -> slots (checked in pools/catalog_pools.ts). */
+  pools: z.unknown().optional(),
+});

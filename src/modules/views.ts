@@ -23,6 +23,8 @@ export const moduleViewSchema = z.object({
   retries: z.number().int(),
   retry_delay_seconds: z.number(),
   webhook_url: z.string().optional(),
+  uses: z.union([z.array(z.string()), z.record(z.string(), z.number())]).optional(),
+  host_labels: z.array(z.string()).optional(),
   available: z.boolean(),
   unavailable_reason: z.string().nullable(),
   last_run: z.string().nullable(),

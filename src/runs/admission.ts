@@ -1,3 +1,9 @@
+import { PoolGauge } from "../pools/gauge.ts";
+import type { PoolFull } from "../pools/holds.ts";
+import { NO_NEEDS, type RunNeeds } from "../pools/needs.ts";
+import { describeWait } from "../pools/waiting_for.ts";
+import { type Hold, holdOf, type WalkContext, walkQueue } from "./queue_walk.ts";
+
 /** How long a module found full elsewhere stops blocking new runs of other modules here. */
 const FULL_HINT_MS = 1000;
 
@@ -36,10 +42,15 @@ export class Admission {
   private readonly addedIn = new Map<string, number>();
   /** Runs that left here, by the generation they left in. */
   private readonly leftIn = new Map<string, number>();
+  /** Running runs by module across every server, as the queue poll last read them. */
+  private readonly sharedRunning = new Map<string, number>();
 
   constructor(
     private readonly globalLimit: number,
     private readonly moduleLimit: (moduleId: string) => number,
+    private readonly needs: RunNeeds = NO_NEEDS,
+    /** Slots in use per pool across servers (see PoolGauge). */
+    readonly pools: PoolGauge = new PoolGauge(),
   ) {}
 
   /** Runs holding a slot. */
@@ -53,15 +64,20 @@ export class Admission {
   }
 
   /**
-   * True when a new run of this module may start at once without overtaking a queued run:
-   * a global and a module slot are free, and every waiting run is held back by its own module.
+   * True when a new run of this module may start at once without overtaking a queued run: a
+   * global and a module slot and its pools' slots are free, it may run here, and every waiting
+   * run is held back by its own module, or by a host label or pool it does not need.
    */
   canStartNow(moduleId: string): boolean {
-    if (!this.hasSlot(moduleId)) return false;
-    return this.queue.every((q) =>
-      this.leaving.has(q.runId) ||
-      (q.moduleId !== moduleId && (!this.hasModuleSlot(q.moduleId) || this.seenFull(q.moduleId)))
+    if (!this.hasSlot(moduleId) || holdOf(moduleId, new Set(), this.context(() => false))) {
+      return false;
+    }
+    let overtakes = false;
+    const reserved = this.walk(
+      (m) => !this.hasModuleSlot(m) || this.seenFull(m),
+      (q, hold) => overtakes = q.moduleId === moduleId || hold === null,
     );
+    return !overtakes && this.needs.uses(moduleId).every((u) => !reserved.has(u.pool));
   }
 
   /** Notes that the store found this module full across servers (a claim answered "full"). */
@@ -75,14 +91,28 @@ export class Admission {
     return at !== undefined && performance.now() - at < FULL_HINT_MS;
   }
 
+  /** Notes what a claim refused for want of pool slots found stored. */
+  notePoolFull(full: PoolFull): void {
+    this.pools.set(full.pool, full.inUse);
+  }
+
+  /** The stored counters as the queue poll just read them: pools, and modules' running runs. */
+  refreshCounts(pools: Map<string, number>, modules: Map<string, number>): void {
+    for (const [pool, n] of pools) this.pools.set(pool, n);
+    this.sharedRunning.clear();
+    for (const [m, n] of modules) this.sharedRunning.set(m, n);
+  }
+
   /** Takes a slot for a run that starts now. */
   claim(moduleId: string): void {
+    this.pools.take(this.needs.uses(moduleId));
     this.active++;
     this.activeByModule.set(moduleId, (this.activeByModule.get(moduleId) ?? 0) + 1);
   }
 
   /** Gives back a slot when a run ends. */
   release(moduleId: string): void {
+    this.pools.give(this.needs.uses(moduleId));
     this.active--;
     const n = (this.activeByModule.get(moduleId) ?? 1) - 1;
     if (n > 0) this.activeByModule.set(moduleId, n);
@@ -114,19 +144,71 @@ export class Admission {
   }
 
   /**
-   * Takes the first waiting run that may start now (a run held back only by its module's limit
-   * does not block other modules) and claims its slot; null when none may. The run keeps its
-   * place until `leave()`.
+   * Takes the first waiting run that may start now and claims its slot; null when none may. A
+   * run held back by its module's limit or a host label does not block other runs; one held back
+   * by a pool blocks only later runs that need one of its pools. The run keeps its place until
+   * `leave()`.
    */
   admitNext(blocked: ReadonlySet<string> = new Set()): QueuedRun | null {
     if (this.active >= this.globalLimit) return null;
-    const run = this.queue.find((q) =>
-      !this.leaving.has(q.runId) && !blocked.has(q.moduleId) && this.hasModuleSlot(q.moduleId)
+    let run: QueuedRun | null = null;
+    this.walk(
+      (m) => blocked.has(m) || !this.hasModuleSlot(m),
+      (q, hold) => hold === null && (run = q) !== null,
     );
-    if (run === undefined) return null;
-    this.leaving.add(run.runId);
-    this.claim(run.moduleId);
-    return run;
+    if (run === null) return null;
+    const admitted: QueuedRun = run;
+    this.leaving.add(admitted.runId);
+    this.claim(admitted.moduleId);
+    return admitted;
+  }
+
+  /**
+   * Why a queued run waits (the contract's `waiting_for`), worded from what this server knows;
+   * null when it is next in line, or not waiting here.
+   */
+  waitingFor(runId: string): string | null {
+    const run = this.byId.get(runId);
+    if (run === undefined || this.leaving.has(runId)) return null;
+    const m = run.moduleId;
+    const reserved = this.walk(
+      (id) => !this.hasModuleSlot(id) || this.seenFull(id),
+      (q) => q.runId === runId,
+    );
+    return describeWait({
+      runsHere: this.needs.runsHere(m),
+      global: { running: this.active, limit: this.globalLimit },
+      module: {
+        running: Math.max(this.activeByModule.get(m) ?? 0, this.sharedRunning.get(m) ?? 0),
+        limit: this.moduleLimit(m),
+        full: this.seenFull(m),
+      },
+      pools: this.needs.uses(m).map((use) => ({
+        use,
+        slots: this.pools.slots(use.pool),
+        inUse: this.pools.used(use.pool),
+        short: reserved.has(use.pool) || !this.pools.fits(use),
+      })),
+      labels: { wanted: this.needs.labels(m), carried: this.needs.liveHostCarries(m) },
+      awaitsBuild: this.needs.awaitsBuild(m),
+    });
+  }
+
+  /** The module of each queued run, in submission order. */
+  queuedModules(): string[] {
+    return this.queue.map((q) => q.moduleId);
+  }
+
+  /** Walks the waiting runs (queue_walk.ts), counting module limits with `moduleHeld`. */
+  private walk(
+    moduleHeld: (moduleId: string) => boolean,
+    visit: (run: QueuedRun, hold: Hold) => boolean,
+  ): Set<string> {
+    return walkQueue(this.queue, this.context(moduleHeld), visit);
+  }
+
+  private context(moduleHeld: (moduleId: string) => boolean): WalkContext {
+    return { needs: this.needs, pools: this.pools, moduleHeld, leaving: this.leaving };
   }
 
   /** Takes a waiting run out of the line (to cancel it); null when it is not waiting here. */

@@ -64,6 +64,11 @@ export const runRecordSchema = z.object({
    * before several servers could share a store (those belong to whichever server recovers them).
    */
   host_id: z.string().nullable().default(null),
+  /**
+   * The pool slots the run took when it started (pool -> slots), given back by the write that
+   * moves it out of `running`; {} while queued, and for runs stored before pools existed.
+   */
+  pool_slots: z.record(z.string(), z.number()).default({}),
 });
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
@@ -104,6 +109,7 @@ export function newRunRecord(fields: {
     result_bytes: null,
     artifacts: null,
     host_id: startsOn,
+    pool_slots: {},
   };
 }
 

@@ -1,10 +1,13 @@
 import type { Admission, QueuedRun } from "./admission.ts";
+import type { PoolFull } from "../pools/holds.ts";
 
 /** What became of an admitted run: started (or ended unstarted), or its module was full. */
 export interface Launched {
   started: Promise<unknown>;
   /** Set before `started` settles when the store said the module has no slot on any server. */
   readonly moduleFull: boolean;
+  /** Set before `started` settles when the store said a pool it uses has too few free slots. */
+  readonly poolFull: PoolFull | null;
 }
 
 /**
@@ -52,6 +55,8 @@ export class QueuePump {
             full.add(run.moduleId);
             this.admission.noteFull(run.moduleId);
           }
+          // The pool's count as found: the run now waits for it, and later runs needing it too.
+          if (launched.poolFull !== null) this.admission.notePoolFull(launched.poolFull);
         }
       } while (this.again && !this.stopped);
     } catch (err) {

@@ -18,7 +18,8 @@ import { RunRegistry } from "./registry.ts";
 import type { RunStore } from "./store.ts";
 import { type RunRequest, Submissions } from "./submission.ts";
 import { RunSupervisor } from "./supervisor.ts";
-import { type RunView, toRunView } from "./view.ts";
+import type { RunView } from "./view.ts";
+import { liveRunView } from "./live_view.ts";
 import type { KvMessages } from "../kv/messages.ts";
 import { Retries } from "./retries.ts";
 import { dropSecrets, secretNames } from "../modules/secrets.ts";
@@ -29,6 +30,9 @@ import { RemoteCancels } from "./remote_cancel.ts";
 import type { ArtifactStore } from "../artifacts/store.ts";
 import type { ResultStore } from "./results.ts";
 import { showable } from "./readable.ts";
+import { catalogNeeds, type LabelSources } from "../pools/catalog_needs.ts";
+import { PoolGauge } from "../pools/gauge.ts";
+import { poolLevels, type PoolStatus } from "../pools/levels.ts";
 
 export type { RunServiceOptions } from "./parts.ts";
 
@@ -49,6 +53,8 @@ export interface RunServiceDeps {
   options: RunServiceOptions;
   /** This server's `PRISMQ_HOST_ID`, known once it listens (before `init`). */
   hostId: () => string;
+  /** Host labels: this server's and the live servers' (none when absent). */
+  labels?: LabelSources;
 }
 
 /**
@@ -86,9 +92,12 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
 
   constructor(private readonly deps: RunServiceDeps) {
     const { store, logs, catalog, events, results, artifacts, options } = deps;
+    const moduleLimit = (id: string) => catalog.get(id)?.def.max_concurrent_runs ?? Infinity;
     const admission = new Admission(
       options.maxConcurrentRuns,
-      (id) => catalog.get(id)?.def.max_concurrent_runs ?? Infinity,
+      moduleLimit,
+      catalogNeeds(catalog, deps.labels ?? { hostLabels: [], liveHostLabels: () => [] }),
+      new PoolGauge(catalog.pools),
     );
     const registry = new RunRegistry();
     this.remote = new RemoteCancels({ kv: deps.kv, store, registry, hostId: deps.hostId });
@@ -118,11 +127,9 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
       admission,
       (run) => new RunSupervisor(this.parts, { kind: "queued", run }),
     );
-    this.submissions = new Submissions({
-      parts: this.parts,
-      presets: deps.presets,
-    });
-    const queue = new QueueSync({ kv: deps.kv, store, admission, kick: () => this.pump.kick() });
+    this.submissions = new Submissions({ parts: this.parts, presets: deps.presets });
+    const kick = () => this.pump.kick();
+    const queue = new QueueSync({ kv: deps.kv, store, admission, kick, moduleLimit });
     const tickMs = () =>
       admission.queuedCount > 0 || admission.activeCount > 0 ? TICK_MS : IDLE_TICK_MS;
     this.ticker = new Ticker("the queue and cancel poll", tickMs, async () => {
@@ -134,6 +141,16 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
   /** Runs holding a slot now. */
   get activeCount(): number {
     return this.parts.admission.activeCount;
+  }
+
+  /** The pools' slots in use (as this server last saw them) and the queued runs of each. */
+  poolLevels(): PoolStatus[] {
+    const { admission, catalog } = this.parts;
+    return poolLevels(
+      admission.pools,
+      admission.queuedModules(),
+      (m) => catalog.get(m)?.uses ?? [],
+    );
   }
 
   /** Runs stored as queued. */
@@ -251,28 +268,9 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
     return this.parts.registry.get(runId)?.writer ?? null;
   }
 
-  /** Renders a record with its queue position, live line count, progress and result. */
-  async view(record: RunRecord): Promise<RunView> {
-    const handle = record.status === "running" ? this.parts.registry.get(record.run_id) : undefined;
-    const writer = handle?.writer ?? null;
-    const live = handle?.live?.();
-    const result = live !== undefined
-      ? live.result
-      : record.result_bytes === null
-      ? null
-      : await this.deps.results.get(record.run_id);
-    return toRunView(
-      record,
-      {
-        queuePosition: record.status === "queued"
-          ? this.parts.admission.positionFor(record.order)
-          : null,
-        logLines: writer ? writer.flushedSeq : null,
-        progress: live?.progress ?? null,
-        result,
-      },
-      this.deps.catalog.get(record.module_id)?.def.parameters,
-    );
+  /** Renders a record with its queue position, why it waits, live line count, progress, result. */
+  view(record: RunRecord): Promise<RunView> {
+    return liveRunView(this.parts, record);
   }
 
   /**

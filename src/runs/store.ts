@@ -1,5 +1,13 @@
 import { addToCounter, counterValue, getAll, keys } from "../kv/keys.ts";
-import { dropSecrets } from "../modules/secrets.ts";
+import { holdPoolSlots } from "../pools/holds.ts";
+import {
+  claimRun,
+  readStartCounters,
+  type StartCounters,
+  type StartLimits,
+  type StartRefusal,
+} from "./claim.ts";
+import { statusWrite } from "./status_write.ts";
 import {
   isFinal,
   type RunRecord,
@@ -117,6 +125,7 @@ export class RunStore {
     addToCounter(op, keys.countStatus(status), 1);
     addToCounter(op, keys.countModule(moduleId), 1);
     addToCounter(op, keys.countModuleStatus(moduleId, status), 1);
+    if (status === "running") holdPoolSlots(op, id, record.pool_slots, 1);
     prepare?.(op);
     if (!(await op.commit()).ok) return false;
     this.remember(record);
@@ -147,27 +156,21 @@ export class RunStore {
   }
 
   /**
-   * Claims a queued run for a server: moves it to running with `changes` unless the run is no
-   * longer queued ("gone": another server took it, or it was cancelled) or its module already
-   * has `slot.max` runs running across every server ("full"). The module's running counter is
-   * checked in the same atomic write, so two servers can never both take the last slot.
+   * Claims a queued run for a server (see runs/claim.ts): the run moved to running, "gone" when
+   * it is no longer queued, or why a limit has no room, checked in the write that starts it.
    */
   async claim(
     runId: string,
     changes: RunChanges,
-    slot: { moduleId: string; max: number },
-  ): Promise<RunRecord | "gone" | "full"> {
-    const counterKey = keys.countModuleStatus(slot.moduleId, "running");
-    for (;;) {
-      const [entry, counter] = await this.kv.getMany([keys.run(runId), counterKey]);
-      if (entry.value === null) return "gone";
-      const current = runRecordSchema.parse(entry.value);
-      if (current.status !== "queued") return "gone";
-      if (counterValue(counter) >= slot.max) return "full";
-      const { op, next } = this.move(entry, current, "running", changes);
-      if (Number.isFinite(slot.max)) op.check(counter);
-      if ((await op.commit()).ok) return this.remember(next);
-    }
+    limits: StartLimits,
+  ): Promise<RunRecord | "gone" | StartRefusal> {
+    const claimed = await claimRun(this.kv, runId, changes, limits);
+    return typeof claimed === "object" && "run_id" in claimed ? this.remember(claimed) : claimed;
+  }
+
+  /** The counters a new run's start is checked against (module and pools), in one read. */
+  async startCounters(limits: StartLimits): Promise<StartCounters> {
+    return (await readStartCounters(this.kv, limits)).counters;
   }
 
   /** The running counter of a module, to be checked in the atomic write that starts a run. */
@@ -183,24 +186,7 @@ export class RunStore {
     to: RunStatus,
     changes: RunChanges,
   ): { op: Deno.AtomicOperation; next: RunRecord } {
-    const runId = current.run_id;
-    const next: RunRecord = { ...current, ...changes, status: to };
-    // The one place secrets leave storage: a final run never needs its password values again.
-    if (isFinal(to)) next.parameters = dropSecrets(next.parameters, next.secret_parameters);
-    const { module_id: moduleId, order } = current;
-    const op = this.kv.atomic()
-      .check(entry)
-      .set(keys.run(runId), next)
-      .delete(keys.byStatus(current.status, order))
-      .delete(keys.byModuleStatus(moduleId, current.status, order))
-      .set(keys.byStatus(to, order), runId)
-      .set(keys.byModuleStatus(moduleId, to, order), runId);
-    addToCounter(op, keys.countStatus(current.status), -1);
-    addToCounter(op, keys.countStatus(to), 1);
-    addToCounter(op, keys.countModuleStatus(moduleId, current.status), -1);
-    addToCounter(op, keys.countModuleStatus(moduleId, to), 1);
-    if (isFinal(to)) op.set(keys.finished(next.completed_at ?? Date.now(), runId), runId);
-    return { op, next };
+    return statusWrite(this.kv, entry, current, to, changes);
   }
 
   /**

@@ -7,6 +7,7 @@ import { newRunRecord, type RunOrigin, type RunRecord } from "./model.ts";
 import { moveRun, type RunParts } from "./parts.ts";
 import { finalOutcome } from "./transitions.ts";
 import { RunSupervisor } from "./supervisor.ts";
+import { slotsByPool } from "../pools/schema.ts";
 
 const newRunId = customAlphabet("0123456789abcdefghijklmnopqrstuvwxyz", 16);
 
@@ -109,6 +110,7 @@ export class Submissions {
       status: "running",
       started_at: queued.created_at,
       host_id: parts.hostId(),
+      pool_slots: slotsByPool(module.uses),
     };
     parts.admission.claim(record.module_id);
     const supervisor = new RunSupervisor(parts, {
@@ -119,7 +121,8 @@ export class Submissions {
     });
     const started = await supervisor.started;
     if (started !== null) return started;
-    if (supervisor.moduleFull) return null;
+    if (supervisor.poolFull !== null) parts.admission.notePoolFull(supervisor.poolFull);
+    if (supervisor.moduleFull || supervisor.poolFull !== null) return null;
     if (this.closed) throw new AppError("SHUTTING_DOWN", "The server is shutting down.");
     // The cause tells the caller why (a full disk answers 507 STORAGE_FULL).
     const cause = supervisor.startError;

@@ -11,6 +11,8 @@ import { finalOutcome } from "./transitions.ts";
 import { writeFinal } from "./final_write.ts";
 import type { Progress } from "../logs/markers.ts";
 import { RunReport } from "./run_report.ts";
+import type { PoolFull } from "../pools/holds.ts";
+import type { StartLimits, StartRefusal } from "./claim.ts";
 
 /** How a supervised run came to hold its slot. */
 export type SupervisedStart =
@@ -27,7 +29,7 @@ export type SupervisedStart =
 type Begun =
   | { running: RunRecord; execution: RunExecution }
   | { end: RunRecord | null }
-  | { full: true };
+  | { full: StartRefusal };
 
 /** Tries at storing a new run before giving up (each lost to another server's write). */
 const CREATE_TRIES = 20;
@@ -47,6 +49,8 @@ export class RunSupervisor implements RunHandle {
   readonly moduleId: string;
   /** True once the store said the module has no slot on any server: the run did not start. */
   moduleFull = false;
+  /** Set once the store said a pool it uses has too few free slots: the run did not start. */
+  poolFull: PoolFull | null = null;
   /** Why the run could not be stored as running (a full disk, say); null while it could. */
   startError: unknown = null;
   private readonly startedOnce = Promise.withResolvers<RunRecord | null>();
@@ -92,7 +96,8 @@ export class RunSupervisor implements RunHandle {
         ? await this.startNew(start.record, start.module, start.reorder)
         : await this.startQueued(start.run);
       if ("full" in begun) {
-        this.moduleFull = true;
+        if (begun.full === "full") this.moduleFull = true;
+        else this.poolFull = begun.full;
         return null;
       }
       if ("end" in begun) return begun.end;
@@ -102,8 +107,8 @@ export class RunSupervisor implements RunHandle {
       this.startedOnce.resolve(null);
       this.parts.registry.remove(this);
       this.parts.admission.release(this.moduleId);
-      // A run that found its module full freed no slot: waking the queue would only spin.
-      if (!this.moduleFull) this.parts.wakeQueue();
+      // A run that found its module or a pool full freed no slot: waking the queue would spin.
+      if (!this.moduleFull && this.poolFull === null) this.parts.wakeQueue();
     }
   }
 
@@ -117,12 +122,15 @@ export class RunSupervisor implements RunHandle {
     reorder: () => number,
   ): Promise<Begun> {
     const { store, events } = this.parts;
-    const max = module.def.max_concurrent_runs ?? Infinity;
+    const limits = this.limits(module);
+    const limited = Number.isFinite(limits.max) || module.uses.length > 0;
     try {
       for (let tries = 1;; tries++) {
-        const counter = Number.isFinite(max) ? await store.runningOf(record.module_id) : null;
-        if (counter !== null && counter.count >= max) return { full: true };
-        if (await store.create(record, (op) => counter && op.check(counter.entry))) break;
+        const counters = limited ? await store.startCounters(limits) : null;
+        if (counters?.refusal) return { full: counters.refusal };
+        if (await store.create(record, (op) => counters?.checks.forEach((c) => op.check(c)))) {
+          break;
+        }
         if (tries >= CREATE_TRIES) throw new Error(`run ${this.runId} could not be stored`);
         record = { ...record, order: reorder() };
       }
@@ -166,12 +174,12 @@ export class RunSupervisor implements RunHandle {
       const claimed = await store.claim(run.runId, {
         started_at: Date.now(),
         host_id: hostId(),
-      }, { moduleId: run.moduleId, max: module.def.max_concurrent_runs ?? Infinity });
-      if (claimed === "full") {
-        staysQueued = true;
-        return { full: true };
-      }
+      }, this.limits(module));
       if (claimed === "gone") return { end: await store.get(run.runId) };
+      if (claimed === "full" || !("run_id" in claimed)) {
+        staysQueued = true;
+        return { full: claimed };
+      }
       events.emit(claimed);
       return await this.launch(claimed, module);
     } finally {
@@ -180,6 +188,17 @@ export class RunSupervisor implements RunHandle {
       if (staysQueued) this.parts.admission.restore(run.runId);
       else this.parts.admission.leave(run.runId);
     }
+  }
+
+  /** The limits a run of this module starts under: its module's, and its pools' slots. */
+  private limits(module: CatalogModule): StartLimits {
+    const { pools } = this.parts.catalog;
+    return {
+      moduleId: module.def.id,
+      max: module.def.max_concurrent_runs ?? Infinity,
+      uses: module.uses,
+      capacity: (pool) => Object.hasOwn(pools, pool) ? pools[pool] : 0,
+    };
   }
 
   /**

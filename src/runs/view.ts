@@ -33,6 +33,8 @@ export const runViewSchema = z.object({
   retry_of: z.string().nullable(),
   /** The server that started the run (`PRISMQ_HOST_ID`), or null while queued. */
   host_id: z.string().nullable(),
+  /** While queued: why it waits (one sentence), or null when it is next in line; else null. */
+  waiting_for: z.string().nullable(),
 });
 export type RunView = z.infer<typeof runViewSchema>;
 
@@ -43,6 +45,8 @@ export function toRunView(
   record: RunRecord,
   live: {
     queuePosition: number | null;
+    /** Why a queued run waits (Admission.waitingFor). */
+    waitingFor?: string | null;
     logLines: number | null;
     /** The progress of a running run as it stands now (the record's may be a second old). */
     progress?: Progress | null;
@@ -81,6 +85,7 @@ export function toRunView(
     attempt: record.attempt,
     retry_of: record.retry_of,
     host_id: record.host_id,
+    waiting_for: record.status === "queued" ? live.waitingFor ?? null : null,
   };
 }
 

@@ -46,6 +46,7 @@ Deno.test("a host is alive while it beats within the timeout, and not once stopp
     max_concurrent_runs: 4,
     stopped_at: null,
     lost_at: null,
+    labels: [],
   };
   assert.equal(isAlive(record, 14_999, 5000), true);
   assert.equal(isAlive(record, 15_000, 5000), false);

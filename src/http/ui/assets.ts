@@ -34,6 +34,10 @@ export const UI_ASSETS = new AssetTable({
     () => import("./client/run_details.js", { with: { type: "text" } }),
   ),
   "run_page.js": textAsset(JS, () => import("./client/run_page.js", { with: { type: "text" } })),
+  "pools_page.js": textAsset(
+    JS,
+    () => import("./client/pools_page.js", { with: { type: "text" } }),
+  ),
   "runs_page.js": textAsset(JS, () => import("./client/runs_page.js", { with: { type: "text" } })),
   "sse.js": textAsset(JS, () => import("./client/sse.js", { with: { type: "text" } })),
   "token_dialog.js": textAsset(

@@ -124,6 +124,7 @@ export function RunPage(props: { runId: string }) {
           Status: <span id="run-status" role="status" class="badge">loading</span>
           <span id="queue-info"></span>
         </p>
+        <p id="run-waiting" class="waiting-for" hidden></p>
         <div class="actions">
           <button type="button" id="cancel-run" class="danger" hidden>Cancel run</button>
           <a

@@ -21,6 +21,11 @@ export function drawStatus(run) {
   byId("queue-info").textContent = run.status === "queued" && run.queue_position !== null
     ? ` — position ${run.queue_position} in the queue`
     : "";
+  const waiting = byId("run-waiting");
+  waiting.textContent = run.status === "queued" && run.waiting_for
+    ? `Waiting for: ${run.waiting_for}`
+    : "";
+  waiting.hidden = waiting.textContent === "";
   byId("cancel-run").hidden = isFinal(run.status);
   fill(
     byId("run-module"),

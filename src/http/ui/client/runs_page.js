@@ -61,10 +61,15 @@ function cells(run) {
     ? ` #${run.queue_position}`
     : "";
   const exit = String(run.exit_code ?? "—");
+  const waiting = run.status === "queued" && run.waiting_for ? run.waiting_for : "";
   return [
     [run.run_id, () => [h("a", { href: `/runs/${seg(run.run_id)}` }, h("code", null, run.run_id))]],
     [run.module_name, () => [run.module_name]],
-    [run.status + queue, () => [statusBadge(run.status), queue]],
+    [run.status + queue + waiting, () => [
+      statusBadge(run.status),
+      queue,
+      ...(waiting ? [h("span", { class: "waiting-for" }, `Waiting for: ${waiting}`)] : []),
+    ]],
     [run.created_at, () => [h("time", { datetime: run.created_at }, formatTime(run.created_at))]],
     [duration, () => [duration]],
     [exit, () => [exit]],

@@ -63,6 +63,16 @@ export interface Run extends Progress {
   artifacts?: number | null;
   /** The server that started it, when several share a store (null while queued). */
   host_id?: string | null;
+  /** While queued: why it waits, or null when it is next in line. */
+  waiting_for?: string | null;
+}
+
+export interface Pool {
+  name: string;
+  slots: number;
+  in_use: number;
+  queued: number;
+  runs: string[];
 }
 
 export interface RunList {

@@ -1,0 +1,28 @@
+import type { ModuleCatalog } from "../modules/catalog.ts";
+import { carriesAll, type RunNeeds } from "./needs.ts";
+
+/** Where the admission learns which labels this server and the live servers carry. */
+export interface LabelSources {
+  /** This server's `PRISMQ_HOST_LABELS`. */
+  hostLabels: readonly string[];
+  /** The labels of each live server sharing the store (this one's among them). */
+  liveHostLabels: () => readonly (readonly string[])[];
+  /** Hook for per-module environments: true while the module's environment is being built. */
+  awaitsBuild?: (moduleId: string) => boolean;
+}
+
+/** The needs of the catalog's modules: their `uses` and `host_labels`. */
+export function catalogNeeds(catalog: ModuleCatalog, labels: LabelSources): RunNeeds {
+  const wanted = (moduleId: string) => catalog.get(moduleId)?.def.host_labels ?? [];
+  return {
+    uses: (moduleId) => catalog.get(moduleId)?.uses ?? [],
+    labels: wanted,
+    runsHere: (moduleId) => carriesAll(labels.hostLabels, wanted(moduleId)),
+    liveHostCarries: (moduleId) => {
+      const want = wanted(moduleId);
+      return want.length === 0 ||
+        labels.liveHostLabels().some((carried) => carriesAll(carried, want));
+    },
+    awaitsBuild: labels.awaitsBuild ?? (() => false),
+  };
+}
