@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ArtifactsQuery } from "../routes/artifacts.ts";
 import { ListRunsQuery, LogsQuery, ModuleIdParam, RunBody, RunIdParam } from "../schemas.ts";
 
 /** Longest `wait_seconds` of run_module; an MCP client's own request timeout is often 60 s. */
@@ -42,6 +43,9 @@ export const RunModuleArgs = RunBody.extend({
 
 /** get_logs: GET /api/runs/{run_id}/logs's path and query. */
 export const GetLogsArgs = RunIdArgs.extend(jsonArguments(LogsQuery).shape);
+
+/** list_artifacts: GET /api/runs/{run_id}/artifacts's path and query. */
+export const ListArtifactsArgs = RunIdArgs.extend(jsonArguments(ArtifactsQuery).shape);
 
 /** list_runs: GET /api/runs's query. */
 export const ListRunsArgs = jsonArguments(ListRunsQuery);

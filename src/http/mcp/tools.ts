@@ -4,7 +4,14 @@ import { isFinal } from "../../runs/model.ts";
 import { waitForFinal } from "../../runs/wait.ts";
 import type { Services } from "../../services.ts";
 import { ArtifactList, LogPage, Run, RunList } from "../schemas.ts";
-import { GetLogsArgs, ListRunsArgs, RunIdArgs, RunModuleArgs } from "./schemas.ts";
+import {
+  GetLogsArgs,
+  ListArtifactsArgs,
+  ListRunsArgs,
+  RunIdArgs,
+  RunModuleArgs,
+} from "./schemas.ts";
+import { artifactPage } from "../routes/artifacts.ts";
 
 /** One MCP tool: its arguments are a route's own schemas, its work the services' operations. */
 export interface ToolSpec<A extends z.ZodObject = z.ZodObject> {
@@ -120,12 +127,9 @@ export const TOOLS: readonly ToolSpec[] = [
     title: "List a run's files",
     description: "The files a run wrote into its output folder (download them over HTTP at " +
       "/api/runs/{run_id}/artifacts/{name}).",
-    input: RunIdArgs,
+    input: ListArtifactsArgs,
     output: ArtifactList,
     readOnly: true,
-    async call(s, { run_id }) {
-      await s.runs.requireRecord(run_id);
-      return { run_id, artifacts: await s.artifacts.list(run_id) };
-    },
+    call: (s, { run_id, ...query }) => artifactPage(s, run_id, query),
   }),
 ];

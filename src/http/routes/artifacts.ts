@@ -15,6 +15,9 @@ import { isFinal } from "../../runs/model.ts";
 
 const common = { tags: ["artifacts"], security: SECURED };
 
+/** The listing's query: a page of names (also list_artifacts' arguments over MCP). */
+export const ArtifactsQuery = z.object(pageQuery(z.string().min(1).max(8192)));
+
 const listArtifacts = createRoute({
   ...common,
   method: "get",
@@ -24,7 +27,7 @@ const listArtifacts = createRoute({
     "sorted by name, paged by cursor)",
   request: {
     params: RunIdParam,
-    query: z.object(pageQuery(z.string().min(1).max(8192))),
+    query: ArtifactsQuery,
   },
   responses: {
     200: jsonContent(ArtifactList, "The run's files"),
@@ -59,20 +62,28 @@ const downloadArtifact = createRoute({
   },
 });
 
+/** One page of a run's artifacts, as the listing answers it (RUN_NOT_FOUND, VALIDATION_ERROR). */
+export async function artifactPage(
+  s: Services,
+  run_id: string,
+  query: { limit: number; cursor?: string },
+): Promise<z.infer<typeof ArtifactList>> {
+  const record = await s.runs.requireRecord(run_id);
+  const after = query.cursor === undefined ? undefined : cursorName(query.cursor);
+  if (after === null) {
+    throw validationError([{ field: "cursor", message: "must be a next_cursor" }]);
+  }
+  const final = isFinal(record.status);
+  const page = await s.artifacts.list(run_id, { limit: query.limit, after, final });
+  const next_cursor = page.next === null ? null : nameCursor(page.next);
+  return { run_id, artifacts: page.artifacts, next_cursor };
+}
+
 /** A run's artifacts: listing and download. */
 export function artifactRoutes(app: OpenAPIHono, s: Services): void {
   app.openapi(listArtifacts, async (c) => {
     const { run_id } = c.req.valid("param");
-    const record = await s.runs.requireRecord(run_id);
-    const { limit, cursor } = c.req.valid("query");
-    const after = cursor === undefined ? undefined : cursorName(cursor);
-    if (after === null) {
-      throw validationError([{ field: "cursor", message: "must be a next_cursor" }]);
-    }
-    const final = isFinal(record.status);
-    const page = await s.artifacts.list(run_id, { limit, after, final });
-    const next_cursor = page.next === null ? null : nameCursor(page.next);
-    return c.json({ run_id, artifacts: page.artifacts, next_cursor }, 200);
+    return c.json(await artifactPage(s, run_id, c.req.valid("query")), 200);
   });
   app.openapi(downloadArtifact, async (c) => {
     const { run_id, name } = c.req.valid("param");
