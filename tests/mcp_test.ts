@@ -114,7 +114,11 @@ Deno.test("MCP: run_module waits for the run, then get_run, get_logs, list_runs,
     const runs = await call(client, "list_runs", { module_id: "exit", limit: 5 });
     assert.deepEqual(runs.structuredContent.runs.map((r: any) => r.run_id), [run.run_id]);
     const artifacts = await call(client, "list_artifacts", { run_id: run.run_id });
-    assert.deepEqual(artifacts.structuredContent, { run_id: run.run_id, artifacts: [] });
+    assert.deepEqual(artifacts.structuredContent, {
+      run_id: run.run_id,
+      artifacts: [],
+      next_cursor: null,
+    });
 
     const quick = await call(client, "run_module", { module_id: "exit" });
     assert.ok(["queued", "running"].includes(quick.structuredContent.status));
