@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { compilePattern } from "./pattern.ts";
+import { isKnownEncoding } from "../logs/transcode.ts";
 
 export const PARAMETER_TYPES = ["text", "number", "select", "checkbox", "password"] as const;
 export const MODULE_STATUSES = ["active", "inactive", "maintenance"] as const;
@@ -55,6 +56,11 @@ export const moduleSchema = z.object({
   /** Where this module's final runs are POSTed, besides PRISMQ_WEBHOOK_URL. */
   webhook_url: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
     .optional(),
+  /** How the child's stdout and stderr are encoded (a TextDecoder label; default UTF-8). */
+  output_encoding: z.string().refine(
+    isKnownEncoding,
+    "is not an encoding TextDecoder knows (e.g. utf-8, windows-1252, ibm866, shift_jis)",
+  ).optional(),
 }).superRefine((module, ctx) => {
   const names = new Set<string>();
   module.parameters.forEach((p, i) => {

@@ -23,6 +23,7 @@ export const moduleViewSchema = z.object({
   retries: z.number().int(),
   retry_delay_seconds: z.number(),
   webhook_url: z.string().optional(),
+  output_encoding: z.string().optional(),
   available: z.boolean(),
   unavailable_reason: z.string().nullable(),
   last_run: z.string().nullable(),
