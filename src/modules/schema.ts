@@ -59,7 +59,7 @@ export const moduleSchema = z.object({
   /** How the child's stdout and stderr are encoded (a TextDecoder label; default UTF-8). */
   output_encoding: z.string().refine(
     isKnownEncoding,
-    "is not an encoding TextDecoder knows (e.g. utf-8, windows-1252, ibm866, shift_jis)",
+    "is not an encoding TextDecoder knows (e.g. utf-8, windows-1252, ibm866, shift_jis) nor ibm437 or ibm850",
   ).optional(),
 }).superRefine((module, ctx) => {
   const names = new Set<string>();

@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-explicit-any -- test code reads loosely typed JSON answers
 /**
  * The Windows lane's end-to-end cases on one server (Windows Deno under Wine, with Job
  * Objects): modules, runs, exit codes, timeout, cancel of a tree, encodings, argument safety.

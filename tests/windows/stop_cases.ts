@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-explicit-any -- test code reads loosely typed JSON answers
 /**
  * The Windows lane's cases that need a server of their own: a taskkill that fails or hangs,
  * Ctrl+C (SIGINT to the Wine process), a crash and restart, the data-dir lock, KV kept.
@@ -15,7 +14,6 @@ import {
   startRun,
   startWin,
   tempDir,
-  waitFinal,
   waitFor,
   writeCmd,
   writeModules,
