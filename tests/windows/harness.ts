@@ -102,6 +102,21 @@ export async function startWin(
   };
 }
 
+/** Runs main.ts under Windows Deno expecting it to refuse to start (Wine starts slowly). */
+export async function startToExit(dir: string, flags: string[] = START_FLAGS) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...flags, resolve(HERE, "..", "..", "main.ts")],
+    env: {
+      PRISMQ_PORT: "0",
+      PRISMQ_MODULES: join(dir, "modules.json"),
+      PRISMQ_DATA_DIR: join(dir, "data"),
+    },
+    stdin: "null",
+    signal: AbortSignal.timeout(120_000),
+  }).output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
 /** Polls `check` until it returns a truthy value; fails after `ms`. */
 export async function waitFor<T>(check: () => T | Promise<T>, ms: number, what: string) {
   const deadline = performance.now() + ms;

@@ -10,6 +10,7 @@ import {
   liveProcesses,
   logs,
   startRun,
+  startToExit,
   startWin,
   tempDir,
   waitFinal,
@@ -19,7 +20,6 @@ import {
   writeModules,
   writeTree,
 } from "./harness.ts";
-import { runServerToExit } from "../server_process.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -250,10 +250,7 @@ Deno.test({
     const dir = tempDir();
     writeCmd(dir, "x.cmd", ["echo x"]);
     writeModules(dir, [{ id: "odd", script_path: "x.cmd", output_encoding: "klingon-8" }]);
-    const out = await runServerToExit({
-      PRISMQ_MODULES: join(dir, "modules.json"),
-      PRISMQ_DATA_DIR: join(dir, "data"),
-    });
+    const out = await startToExit(dir);
     assert.notEqual(out.code, 0);
     assert.match(out.stderr, /module "odd", field output_encoding: is not an encoding/);
   },

@@ -3,7 +3,6 @@
  * Ctrl+C (SIGINT to the Wine process), a crash and restart, the data-dir lock, KV kept.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import {
   cleanUp,
   linux,
@@ -12,6 +11,7 @@ import {
   logs,
   NO_FFI_FLAGS,
   startRun,
+  startToExit,
   startWin,
   tempDir,
   waitFor,
@@ -19,7 +19,6 @@ import {
   writeModules,
   writeTree,
 } from "./harness.ts";
-import { runServerToExit, startTaskFlags } from "../server_process.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const GRACE = 1;
@@ -154,11 +153,7 @@ Deno.test({
     writeModules(dir, [{ id: "x", script_path: "x.cmd" }]);
     const first = await startWin(dir);
     try {
-      const second = await runServerToExit(
-        { PRISMQ_MODULES: join(dir, "modules.json"), PRISMQ_DATA_DIR: join(dir, "data") },
-        [],
-        startTaskFlags(),
-      );
+      const second = await startToExit(dir);
       assert.notEqual(second.code, 0);
       assert.match(second.stderr, /PRISMQ_DATA_DIR=.*another server is using this data dir/);
       assert.equal((await first.json("/api/health")).status, 200);
