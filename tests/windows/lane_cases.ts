@@ -179,7 +179,11 @@ Deno.test({
       const runId = await startRun(s, "tree");
       await waitFor(async () => (await liveProcesses("127.0.0.11")).length >= 2, 20_000, "pings");
       const t0 = performance.now();
-      const { status, body } = await s.json(`/api/runs/${runId}`, { method: "DELETE" });
+      const { status, body } = await s.json(`/api/runs/${runId}`, {
+        method: "DELETE",
+        // A cancel that hangs fails this case instead of stalling the lane.
+        signal: AbortSignal.timeout(30_000),
+      });
       const seconds = (performance.now() - t0) / 1000;
       assert.equal(status, 200);
       assert.equal(body.status, "cancelled");

@@ -38,7 +38,11 @@ async function cancelWithBrokenTaskkill(tag: number, taskkillLines: string[]) {
     assert.match(server.process.output(), /runs get no job object/);
     const runId = await startRun(server, "tree");
     const t0 = performance.now();
-    const { status, body } = await server.json(`/api/runs/${runId}`, { method: "DELETE" });
+    const { status, body } = await server.json(`/api/runs/${runId}`, {
+      method: "DELETE",
+      // A cancel that hangs fails this case instead of stalling the lane.
+      signal: AbortSignal.timeout(30_000),
+    });
     const seconds = (performance.now() - t0) / 1000;
     assert.equal(status, 200);
     assert.equal(body.status, "cancelled");
