@@ -7,6 +7,7 @@ import { isStorageFull } from "./src/kv/storage_full.ts";
 import { missingPermission, modulePermissions, settingsPermissions } from "./src/permissions.ts";
 import { findExecutable } from "./src/process/interpreter.ts";
 import { onShutdownSignal } from "./src/process/signals.ts";
+import { jobWarning } from "./src/process/windows_job.ts";
 import { cliOverrides, parseSettings, type Settings } from "./src/settings.ts";
 import { isClientCommand, serverArgs } from "./src/cli/dispatch.ts";
 
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
   if (settings.corsOrigins.includes("*")) {
     console.warn("warning: PRISMQ_CORS_ORIGINS=* lets every web page call this server's API");
   }
+  const noJobs = jobWarning();
+  if (noJobs !== null) console.warn(noJobs);
   const interpreters = runner.services.catalog.modules.flatMap((m) =>
     m.interpreter ? [m.interpreter] : []
   );

@@ -39,6 +39,7 @@ const ENV_DEFAULTS = {
   PRISMQ_HOST_ID: "",
   PRISMQ_HOST_TIMEOUT_SECONDS: "15",
   PRISMQ_HOST_LABELS: "",
+  PRISMQ_TASKKILL: "taskkill",
 } as const;
 
 export type SettingName = keyof typeof ENV_DEFAULTS;
@@ -75,6 +76,7 @@ const settingsSchema = z.object({
   ),
   PRISMQ_HOST_TIMEOUT_SECONDS: seconds.pipe(z.number().min(1, "expected at least 1 second")),
   PRISMQ_HOST_LABELS: hostLabelsSetting,
+  PRISMQ_TASKKILL: z.string().trim().min(1, "expected a program name or path"),
 });
 
 /** What a host id may be: it is part of KV keys and log lines. */
@@ -109,6 +111,8 @@ export interface Settings {
   hostTimeoutSeconds: number;
   /** Labels this server carries: a module's `host_labels` must all be among them (pools/). */
   hostLabels: string[];
+  /** The program that stops process trees on Windows (`taskkill /T`, then `/T /F`). */
+  taskkill: string;
 }
 
 /** Turns `--data-dir x` / `--port=9000` into `{PRISMQ_DATA_DIR: "x", PRISMQ_PORT: "9000"}`. */
@@ -176,6 +180,7 @@ export function parseSettings(
     hostId: s.PRISMQ_HOST_ID === "" ? null : s.PRISMQ_HOST_ID,
     hostTimeoutSeconds: s.PRISMQ_HOST_TIMEOUT_SECONDS,
     hostLabels: s.PRISMQ_HOST_LABELS,
+    taskkill: s.PRISMQ_TASKKILL,
   };
 }
 

@@ -1,5 +1,5 @@
 // deno-lint-ignore-file no-explicit-any -- test code reads loosely typed JSON answers
-import { join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createHttpApp } from "../src/http/app.ts";
@@ -10,14 +10,40 @@ export const FIXTURES = resolve(import.meta.dirname!, "fixtures");
 
 let realPython: string | null = null;
 
+/** The Python command of this platform: `python` on Windows (as the server's default), else `python3`. */
+export function pythonCommand(os: typeof Deno.build.os = Deno.build.os): string {
+  return os === "windows" ? "python" : "python3";
+}
+
 /** The real interpreter behind `python3` (a pyenv shim costs ~80 ms a spawn). */
 export function python(): string {
   if (realPython === null) {
-    const out = new Deno.Command("python3", { args: ["-c", "import sys; print(sys.executable)"] })
-      .outputSync();
-    realPython = new TextDecoder().decode(out.stdout).trim() || "python3";
+    const command = pythonCommand();
+    try {
+      const out = new Deno.Command(command, {
+        args: ["-c", "import sys; print(sys.executable)"],
+      }).outputSync();
+      realPython = new TextDecoder().decode(out.stdout).trim() || command;
+    } catch {
+      // No Python here (the Windows lane under Wine has none): callers check hasPython().
+      realPython = command;
+    }
   }
   return realPython;
+}
+
+/** True when a Python interpreter can be started here. */
+export function hasPython(): boolean {
+  try {
+    return new Deno.Command(python(), { args: ["-c", "pass"] }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+/** True in the Windows lane (Windows Deno under Wine), where timings and some details differ. */
+export function underWine(): boolean {
+  return Deno.env.get("PRISMQ_TEST_WINE") === "1";
 }
 
 /** A module of a test's own module file. */
@@ -44,7 +70,7 @@ export function writeModuleFile(
       name: m.id,
       description: `test module ${m.id}`,
       category: "Tests",
-      script_path: script.startsWith("/") ? script : join(FIXTURES, script),
+      script_path: isAbsolute(script) ? script : join(FIXTURES, script),
       ...m,
     })),
   };

@@ -1,6 +1,7 @@
 import { dirname, resolve } from "node:path";
 import { ConfigError, moduleNotFound } from "../errors.ts";
 import { findExecutable, scriptCommand } from "../process/interpreter.ts";
+import { runsThroughCmd } from "../process/batch_args.ts";
 import { ParameterValidator } from "./params.ts";
 import { type ModuleDef, moduleFileSchema, moduleSchema } from "./schema.ts";
 import { moduleUses, parsePools } from "../pools/catalog_pools.ts";
@@ -91,6 +92,7 @@ export function parseCatalog(
   text: string,
   modulesPath: string,
   defaultPython: string,
+  os: typeof Deno.build.os = Deno.build.os,
 ): ModuleCatalog {
   const where = `module file ${modulesPath}`;
   let json: unknown;
@@ -120,13 +122,15 @@ export function parseCatalog(
     }
     seen.add(def.id);
     const scriptPath = resolve(baseDir, def.script_path);
-    const { leadingArgs } = scriptCommand(def.interpreter ?? defaultPython, scriptPath);
+    const { program, leadingArgs } = scriptCommand(def.interpreter ?? defaultPython, scriptPath);
     return {
       def,
       scriptPath,
       interpreter: leadingArgs.length > 0 ? def.interpreter ?? defaultPython : null,
-      validator: new ParameterValidator(def.parameters),
       uses: moduleUses(def.uses, pools, { where, label }),
+      validator: new ParameterValidator(def.parameters, {
+        batchArguments: runsThroughCmd(program, os),
+      }),
     };
   });
   return new ModuleCatalog(modules, pools);

@@ -2,6 +2,13 @@ import { compilePattern } from "./pattern.ts";
 import { z } from "zod";
 import type { FieldError } from "../errors.ts";
 import type { ParameterDef, ParamValue } from "./schema.ts";
+import { batchArgumentProblem } from "../process/batch_args.ts";
+
+/** How a module's values reach its program. */
+export interface ValueRules {
+  /** The program is a .bat/.cmd file on Windows: values with line breaks are refused. */
+  batchArguments?: boolean;
+}
 
 /** Longest text or password value; with the total below it keeps a run record far under KV's 64 KiB. */
 export const MAX_TEXT_CHARS = 10_000;
@@ -11,7 +18,7 @@ export const MAX_TOTAL_CHARS = 20_000;
 const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** The zod schema that checks and normalises one given value of a parameter. */
-export function valueSchema(p: ParameterDef): z.ZodType<ParamValue> {
+export function valueSchema(p: ParameterDef, rules: ValueRules = {}): z.ZodType<ParamValue> {
   switch (p.type) {
     case "number": {
       let num = z.number({ error: "must be a number" }).refine(
@@ -44,7 +51,10 @@ export function valueSchema(p: ParameterDef): z.ZodType<ParamValue> {
       const text = z.string({ error: "must be a string" }).max(
         MAX_TEXT_CHARS,
         `must be at most ${MAX_TEXT_CHARS} characters`,
-      ).refine((s) => !s.includes("\0"), "must not contain a NUL byte");
+      ).refine((s) => !s.includes("\0"), "must not contain a NUL byte").superRefine((s, ctx) => {
+        const problem = rules.batchArguments ? batchArgumentProblem(s) : null;
+        if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+      });
       if (!p.validation) return text;
       const pattern = compilePattern(p.validation.pattern);
       return text.refine(
@@ -59,8 +69,10 @@ export function valueSchema(p: ParameterDef): z.ZodType<ParamValue> {
 export class ParameterValidator {
   private readonly byName: Map<string, { def: ParameterDef; schema: z.ZodType<ParamValue> }>;
 
-  constructor(readonly parameters: readonly ParameterDef[]) {
-    this.byName = new Map(parameters.map((p) => [p.name, { def: p, schema: valueSchema(p) }]));
+  constructor(readonly parameters: readonly ParameterDef[], rules: ValueRules = {}) {
+    this.byName = new Map(
+      parameters.map((p) => [p.name, { def: p, schema: valueSchema(p, rules) }]),
+    );
   }
 
   /**

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { compilePattern } from "./pattern.ts";
 import { hostLabelsSchema, usesSchema } from "../pools/schema.ts";
+import { isKnownEncoding } from "../logs/transcode.ts";
 
 export const PARAMETER_TYPES = ["text", "number", "select", "checkbox", "password"] as const;
 export const MODULE_STATUSES = ["active", "inactive", "maintenance"] as const;
@@ -60,6 +61,11 @@ export const moduleSchema = z.object({
   uses: usesSchema.optional(),
   /** Its runs start only on a server carrying every one of these labels. */
   host_labels: hostLabelsSchema.optional(),
+  /** How the child's stdout and stderr are encoded (a TextDecoder label; default UTF-8). */
+  output_encoding: z.string().refine(
+    isKnownEncoding,
+    "is not an encoding TextDecoder knows (e.g. utf-8, windows-1252, ibm866, shift_jis) nor ibm437 or ibm850",
+  ).optional(),
 }).superRefine((module, ctx) => {
   const names = new Set<string>();
   module.parameters.forEach((p, i) => {

@@ -25,6 +25,7 @@ export const moduleViewSchema = z.object({
   webhook_url: z.string().optional(),
   uses: z.union([z.array(z.string()), z.record(z.string(), z.number())]).optional(),
   host_labels: z.array(z.string()).optional(),
+  output_encoding: z.string().optional(),
   available: z.boolean(),
   unavailable_reason: z.string().nullable(),
   last_run: z.string().nullable(),

@@ -1,6 +1,8 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { groupMembers } from "./group_members.ts";
 import { canSignalDirectly, processGroupAlive, runStopAction, stopAction } from "./tree_kill.ts";
+import { stopJobLeftovers } from "./job_leftovers.ts";
+import type { WindowsJob } from "./windows_job.ts";
 
 type Os = typeof Deno.build.os;
 
@@ -12,6 +14,10 @@ const KILL_WAIT_MS = 5000;
 export interface LeftoverOptions {
   os: Os;
   graceSeconds: number;
+  /** The run's Job Object on Windows (null without one: nothing can be found there). */
+  job?: WindowsJob | null;
+  /** The taskkill program (Windows). */
+  taskkill?: string;
   /** Tells the run's log (a system line, as a warning). */
   say(message: string): void;
 }
@@ -21,12 +27,21 @@ export interface LeftoverOptions {
  * it started and did not wait for): the group gets the graceful signal, then SIGKILL after the
  * grace period, and the log says how many there were. Answers that number (0 when none; -1 when
  * some were there but could not be counted). A process that left the group (`setsid`) is not
- * in it and out of reach; Windows has no groups to look in.
+ * in it and out of reach. Windows has no groups: there the run's Job Object is looked in, when
+ * there is one (see job_leftovers.ts).
  */
 export async function stopLeftovers(pgid: number, options: LeftoverOptions): Promise<number> {
   const { os } = options;
+  if (os === "windows") {
+    return options.job
+      ? await stopJobLeftovers(options.job, {
+        ...options,
+        taskkill: options.taskkill ?? "taskkill",
+      })
+      : 0;
+  }
   // One signal to the group answers the common case (nothing left) without listing processes.
-  if (os === "windows" || !processGroupAlive(pgid, os)) return 0;
+  if (!processGroupAlive(pgid, os)) return 0;
   const members = await groupMembers(pgid, os);
   const count = members === null ? -1 : members.length;
   if (count === 0) return 0;

@@ -1,22 +1,18 @@
-import { setTimeout as delay } from "node:timers/promises";
 import { LineSplitter } from "../logs/line_splitter.ts";
+import { type Transcoder, transcoderFor } from "../logs/transcode.ts";
 import type { LogStore } from "../logs/store.ts";
 import { RunLogWriter, WARNING } from "../logs/writer.ts";
 import { PipeReader, spawnProcess, type SpawnSpec } from "../process/spawn.ts";
 import { stopLeftovers } from "../process/leftovers.ts";
-import {
-  canSignalDirectly,
-  processGroupAlive,
-  runStopAction,
-  stopAction,
-} from "../process/tree_kill.ts";
+import { DEFAULT_TASKKILL } from "../process/tree_kill.ts";
+import { stopTree } from "../process/tree_stop.ts";
+import { WindowsJob } from "../process/windows_job.ts";
 import { settlesWithin } from "../timing.ts";
 import { type ReporterHooks, RunReporter } from "./reporter.ts";
 import type { Ending } from "./transitions.ts";
 
 /** How long pipes are still read after the process exited (a grandchild may hold them). */
 const DRAIN_MS = 500;
-const POLL_MS = 20;
 
 /** Why the runner stops a process early. */
 export type StopReason = "cancelled" | "timeout" | "shutdown";
@@ -35,6 +31,10 @@ export interface ExecutionOptions {
   /** Where the run's progress and result go (see reporter.ts). */
   report?: Pick<ReporterHooks, "progress" | "result">;
   os?: typeof Deno.build.os;
+  /** The taskkill program that stops trees on Windows (PRISMQ_TASKKILL). */
+  taskkill?: string;
+  /** The module's `output_encoding` (a TextDecoder label); UTF-8 when not given. */
+  outputEncoding?: string;
 }
 
 /** What an execution learned, for the run's final record. */
@@ -67,6 +67,10 @@ export class RunExecution {
   private child: Deno.ChildProcess | null = null;
   private timeoutTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly os: typeof Deno.build.os;
+  /** The run's Job Object (Windows with --allow-ffi), which holds every process it starts. */
+  private job: WindowsJob | null = null;
+  /** Resolves when a stop ended with the main process still there (it could not be killed). */
+  private readonly givenUp = Promise.withResolvers<null>();
 
   /** Spawns the process at once (so `pid` is known when this returns) and starts capturing. */
   constructor(private readonly options: ExecutionOptions) {
@@ -87,6 +91,8 @@ export class RunExecution {
       this.stopReason = reason;
       this.stopping = this.stopTree(reason).catch((err) => {
         console.error(`run ${this.runId}: stopping its tree failed:`, err);
+      }).finally(() => {
+        if (!this.exited) this.givenUp.resolve(null);
       });
     }
     return this.result;
@@ -102,6 +108,7 @@ export class RunExecution {
     }
     const child = this.child;
     this.pid = child.pid;
+    this.job = WindowsJob.adopt(child.pid, this.os);
     this.writer.system(`started ${displayCommand} (pid ${child.pid})`);
     const readers = [
       this.capture(child.stdout, "stdout"),
@@ -113,7 +120,9 @@ export class RunExecution {
         this.options.timeoutSeconds * 1000,
       );
     }
-    const status = await child.status;
+    // Bounded even when the process cannot be killed: a stop that gave up ends the run.
+    const status = await Promise.race([child.status, this.givenUp.promise]) ??
+      { code: null, signal: null, success: false };
     this.exited = true;
     if (this.timeoutTimer !== null) clearTimeout(this.timeoutTimer);
     await this.drain(readers);
@@ -124,18 +133,23 @@ export class RunExecution {
       ? { kind: "cancelled" }
       : this.stopReason === "shutdown"
       ? { kind: "shutdown" }
-      : { kind: "exit", code: status.code, signal: status.signal };
+      : { kind: "exit", code: status.code ?? 1, signal: status.signal };
     this.writer.system(
       status.signal
         ? `process ended by ${status.signal}`
+        : status.code === null
+        ? "the process did not exit after it was killed: the run ends without it"
         : `process exited with code ${status.code}`,
     );
     // A child it started and did not wait for would run on unwatched, holding what it holds.
     await stopLeftovers(child.pid, {
       os: this.os,
       graceSeconds: this.options.killGraceSeconds,
+      job: this.job,
+      taskkill: this.options.taskkill ?? DEFAULT_TASKKILL,
       say: (message) => this.writer.system(message, WARNING),
     });
+    this.job?.close();
     return await this.finish(ending, status.code);
   }
 
@@ -152,15 +166,18 @@ export class RunExecution {
           WARNING,
         ),
     });
+    const transcoder = transcoderFor(this.options.outputEncoding);
     const reader = new PipeReader(
       stream,
-      (chunk) => splitter.push(chunk),
+      (chunk) => splitter.push(transcoder === null ? chunk : transcoder.push(chunk)),
       () => this.writer.ready(),
     );
-    return { reader, splitter };
+    return { reader, splitter, transcoder };
   }
 
-  private async drain(readers: { reader: PipeReader; splitter: LineSplitter }[]): Promise<void> {
+  private async drain(
+    readers: { reader: PipeReader; splitter: LineSplitter; transcoder: Transcoder | null }[],
+  ): Promise<void> {
     const all = Promise.all(readers.map((r) => r.reader.finished));
     if (!await settlesWithin(all, DRAIN_MS)) {
       this.writer.system(
@@ -168,42 +185,29 @@ export class RunExecution {
       );
       await Promise.all(readers.map((r) => r.reader.abandon()));
     }
-    for (const r of readers) r.splitter.end();
+    for (const r of readers) {
+      if (r.transcoder !== null) r.splitter.push(r.transcoder.end());
+      r.splitter.end();
+    }
   }
 
   private async stopTree(reason: StopReason): Promise<void> {
-    const pid = this.child!.pid;
-    const useKillCommand = this.os !== "windows" && !canSignalDirectly();
+    const child = this.child!;
     const why = reason === "timeout"
       ? `timed out after ${this.options.timeoutSeconds} s`
       : reason === "shutdown"
       ? "server shutting down"
       : "cancel requested";
-    const graceful = stopAction(this.os, pid, "graceful", useKillCommand);
-    this.writer.system(`${why}: ${describe(graceful)}`, WARNING);
-    await runStopAction(graceful);
-    const graceMs = this.options.killGraceSeconds * 1000;
-    if (await this.waitFor(() => this.treeGone(pid), graceMs)) return;
-    const kill = stopAction(this.os, pid, "kill", useKillCommand);
-    this.writer.system(
-      `still running after ${this.options.killGraceSeconds} s grace: ${describe(kill)}`,
-      WARNING,
-    );
-    await runStopAction(kill);
-    await this.waitFor(() => this.treeGone(pid), 5000);
-  }
-
-  private treeGone(pid: number): boolean {
-    return this.exited && !processGroupAlive(pid, this.os);
-  }
-
-  private async waitFor(condition: () => boolean, ms: number): Promise<boolean> {
-    const deadline = performance.now() + ms;
-    while (!condition()) {
-      if (performance.now() >= deadline) return false;
-      await delay(POLL_MS);
-    }
-    return true;
+    await stopTree(why, {
+      os: this.os,
+      pid: child.pid,
+      graceSeconds: this.options.killGraceSeconds,
+      taskkill: this.options.taskkill ?? DEFAULT_TASKKILL,
+      job: this.job,
+      exited: () => this.exited,
+      killMain: () => child.kill("SIGKILL"),
+      say: (message) => this.writer.system(message, WARNING),
+    });
   }
 
   private async finish(ending: Ending, exitCode: number | null): Promise<ExecutionResult> {
@@ -217,12 +221,6 @@ export class RunExecution {
       finishedAt: Date.now(),
     };
   }
-}
-
-function describe(action: ReturnType<typeof stopAction>): string {
-  return action.kind === "signal-group"
-    ? `sending ${action.signal} to process group ${action.pgid}`
-    : `running ${action.program} ${action.args.join(" ")}`;
 }
 
 function startFailure(err: unknown, program: string): string {

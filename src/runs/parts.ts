@@ -16,6 +16,8 @@ export interface RunServiceOptions {
   killGraceSeconds: number;
   runTimeoutSeconds: number;
   logMaxBytes: number;
+  /** The program that stops process trees on Windows (PRISMQ_TASKKILL; default `taskkill`). */
+  taskkill?: string;
 }
 
 /**

@@ -225,6 +225,8 @@ export class RunSupervisor implements RunHandle {
       timeoutSeconds: module.def.timeout_seconds ?? options.runTimeoutSeconds,
       logMaxBytes: options.logMaxBytes,
       report: this.report.hooks,
+      taskkill: options.taskkill,
+      outputEncoding: module.def.output_encoding,
     });
     // A stop that came while the folder was made found no execution to stop.
     if (this.stopReason !== null) void execution.stop(this.stopReason);

@@ -461,7 +461,8 @@ Deno.test("loadCatalog: a missing file is refused naming PRISMQ_MODULES", () => 
       () => loadCatalog(missing, "python3"),
       (err: unknown) =>
         err instanceof ConfigError && err.message.includes("PRISMQ_MODULES") &&
-        err.message.includes(missing) && /not found/.test(err.message),
+        // The path is quoted as JSON (Windows' `\` doubled).
+        err.message.includes(JSON.stringify(missing)) && /not found/.test(err.message),
     );
   } finally {
     Deno.removeSync(dir, { recursive: true });

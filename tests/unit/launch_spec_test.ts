@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { resolve } from "node:path";
 import { decodeCursor, encodeCursor } from "../../src/runs/cursor.ts";
 import { launchSpec } from "../../src/runs/launch_spec.ts";
 import { parseCatalog } from "../../src/modules/catalog.ts";
@@ -45,15 +46,17 @@ Deno.test("launchSpec: interpreter, script, arguments in definition order, cwd a
     "/data/artifacts/r1",
   );
   assert.equal(spec.program, "python3");
+  // The module file's folder anchors the script; Windows makes that `C:\srv\...` (a drive).
+  const script = resolve("/srv/prismq/scripts/run.py");
   assert.deepEqual(spec.args, [
-    "/srv/prismq/scripts/run.py",
+    script,
     "--q=-x",
     "--key",
     "s3cret",
     "--n",
     "3",
   ]);
-  assert.equal(spec.cwd, "/srv/prismq/scripts");
+  assert.equal(spec.cwd, resolve("/srv/prismq/scripts"));
   assert.deepEqual(spec.env, {
     EXTRA: "1",
     PYTHONUNBUFFERED: "1",
@@ -62,9 +65,9 @@ Deno.test("launchSpec: interpreter, script, arguments in definition order, cwd a
     PRISMQ_MODULE_ID: "m",
     PRISMQ_OUTPUT_DIR: "/data/artifacts/r1",
   });
-  assert.equal(display, "python3 /srv/prismq/scripts/run.py --q=-x --key ******** --n 3");
+  assert.equal(display, `python3 ${script} --q=-x --key ******** --n 3`);
   const direct = launchSpec(catalog.get("sh")!, { ...record({}), module_id: "sh" }, "/out");
-  assert.equal(direct.spec.program, "/srv/prismq/tool.sh");
+  assert.equal(direct.spec.program, resolve("/srv/prismq/tool.sh"));
   assert.deepEqual(direct.spec.args, []);
 });
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { resolve } from "node:path";
 import { modulePermissions, settingsPermissions } from "../../src/permissions.ts";
 import { parseSettings } from "../../src/settings.ts";
 
@@ -18,10 +19,11 @@ Deno.test("settingsPermissions: module file, env, net, data dir and KV file, the
     "--allow-read=/srv/modules.json",
     "--allow-env",
     "--allow-net=127.0.0.1",
-    "--allow-read=/srv/data",
-    "--allow-read=/srv/data/runner.kv",
-    "--allow-write=/srv/data",
-    "--allow-write=/srv/data/runner.kv",
+    // Settings resolve the data dir with the platform's own path functions (`C:\srv\data`).
+    `--allow-read=${resolve("/srv/data")}`,
+    `--allow-read=${resolve("/srv/data/runner.kv")}`,
+    `--allow-write=${resolve("/srv/data")}`,
+    `--allow-write=${resolve("/srv/data/runner.kv")}`,
     "--allow-sys=hostname",
     "--allow-run=/venv/bin/python",
   ]);
