@@ -206,14 +206,17 @@ Deno.test({
       }).output();
       const out = new TextDecoder().decode(tty.stdout);
       assert.equal(tty.code, 6, out);
-      assert.match(out, /\x1b\[33mWARNING  WARNING: half way\x1b\[0m/);
-      assert.match(out, /\x1b\[31mERROR    ERROR: pretend failure\x1b\[0m/);
-      assert.match(out, /\r\x1b\[2K\[ *\d+%\] \d+\/10 step \d+/);
+      assert.ok(out.includes("\x1b[33mWARNING  WARNING: half way\x1b[0m"), out);
+      assert.ok(out.includes("\x1b[31mERROR    ERROR: pretend failure\x1b[0m"), out);
+      const progressLines = out.split("\r\x1b[2K").filter((p) =>
+        /^\[ *\d+%\] \d+\/10 step/.test(p)
+      );
+      assert.ok(progressLines.length >= 2, out);
 
       const piped = await cli(server.url, ["run", "steps", "-p", "code=6", "--follow"]);
       assert.equal(piped.code, 6);
-      assert.doesNotMatch(piped.stdout, /\x1b/);
-      assert.match(piped.stdout, /stderr WARNING  WARNING: half way/);
+      assert.ok(!piped.stdout.includes("\x1b"));
+      assert.ok(piped.stdout.includes("stderr WARNING  WARNING: half way"));
     });
   },
 });
