@@ -22,6 +22,11 @@ const MODULES = [
     parameters: [{ name: "seconds", type: "number", default: 30 }],
   },
   {
+    id: "steps",
+    script: "steps.py",
+    parameters: [{ name: "code", type: "number", default: 0 }],
+  },
+  {
     id: "echo",
     script: "echo_args.py",
     parameters: [
@@ -177,6 +182,43 @@ Deno.test("run --follow prints every line in order with stream and level and exi
     const seqs = events.filter((e) => e.event === "line").map((e) => e.line.seq);
     assert.deepEqual(seqs, seqs.map((_: number, i: number) => i + 1));
   });
+});
+
+const hasScript = Deno.build.os === "linux" &&
+  new Deno.Command("sh", { args: ["-c", "command -v script"], stdout: "null" }).outputSync()
+    .success;
+
+Deno.test({
+  name:
+    "run --follow on a terminal: coloured levels and one updating progress line; piped: neither",
+  ignore: !hasScript,
+  async fn() {
+    await withServer(async (server) => {
+      const main = new URL("../main.ts", import.meta.url).pathname;
+      const command = `${Deno.execPath()} run --allow-net --allow-read --allow-env ${main} ` +
+        "run steps -p code=6 --follow";
+      // `script` gives the client a pseudo-terminal, as a person's shell would.
+      const tty = await new Deno.Command("script", {
+        args: ["-qec", command, "/dev/null"],
+        env: { PRISMQ_URL: server.url, NO_COLOR: "" },
+        stdin: "null",
+        stdout: "piped",
+      }).output();
+      const out = new TextDecoder().decode(tty.stdout);
+      assert.equal(tty.code, 6, out);
+      assert.ok(out.includes("\x1b[33mWARNING  WARNING: half way\x1b[0m"), out);
+      assert.ok(out.includes("\x1b[31mERROR    ERROR: pretend failure\x1b[0m"), out);
+      const progressLines = out.split("\r\x1b[2K").filter((p) =>
+        /^\[ *\d+%\] \d+\/10 step/.test(p)
+      );
+      assert.ok(progressLines.length >= 2, out);
+
+      const piped = await cli(server.url, ["run", "steps", "-p", "code=6", "--follow"]);
+      assert.equal(piped.code, 6);
+      assert.ok(!piped.stdout.includes("\x1b"));
+      assert.ok(piped.stdout.includes("stderr WARNING  WARNING: half way"));
+    });
+  },
 });
 
 Deno.test("run --follow exits 130 when the run is cancelled; Ctrl+C with --cancel-on-interrupt cancels it", async () => {
