@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { compilePattern } from "./pattern.ts";
+import { checkRealModuleKeys } from "./real_module_checks.ts";
 
 export const PARAMETER_TYPES = ["text", "number", "select", "checkbox", "password"] as const;
 export const MODULE_STATUSES = ["active", "inactive", "maintenance"] as const;
@@ -28,6 +29,14 @@ export const parameterSchema = z.object({
   validation: z.object({ pattern: z.string(), message: z.string().optional() }).optional(),
   conditional_display: z.object({ field: z.string(), value: paramValueSchema }).optional(),
   warning: z.string().optional(),
+  /** How the value is written: a flag instead of `--NAME`, `positional`, or `none`. */
+  arg: z.union([
+    z.enum(["positional", "none"]),
+    z.string().regex(
+      /^--?[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+      'must be a flag such as "--max-results" or "-n", "positional" or "none"',
+    ),
+  ]).optional(),
 });
 
 export type ParameterDef = z.infer<typeof parameterSchema>;
@@ -55,7 +64,18 @@ export const moduleSchema = z.object({
   /** Where this module's final runs are POSTed, besides PRISMQ_WEBHOOK_URL. */
   webhook_url: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
     .optional(),
+  /** The argv with placeholders (command_template.ts), replacing the default command. */
+  command: z.array(z.string()).min(1).optional(),
+  /** The child's working directory, against the module file's folder (default: the script's). */
+  working_dir: z.string().min(1).optional(),
+  /** A virtual environment folder whose interpreter runs the module. */
+  venv: z.string().min(1).optional(),
+  /** A dotenv file read at each run start. */
+  env_file: z.string().min(1).optional(),
+  /** `input`: the run's input is written to the child's stdin. */
+  stdin: z.enum(["none", "input"]).default("none"),
 }).superRefine((module, ctx) => {
+  checkRealModuleKeys(module, ctx);
   const names = new Set<string>();
   module.parameters.forEach((p, i) => {
     const at = (field: string) => ["parameters", i, field];

@@ -27,6 +27,8 @@ export interface ExecutionOptions {
   spec: SpawnSpec;
   /** The command line as logged (passwords masked). */
   displayCommand: string;
+  /** `system` lines written before the start line (an `env_file`'s skipped lines). */
+  notices?: string[];
   logs: LogStore;
   killGraceSeconds: number;
   /** 0 for no limit. */
@@ -93,6 +95,7 @@ export class RunExecution {
   }
 
   private async run(spec: SpawnSpec, displayCommand: string): Promise<ExecutionResult> {
+    for (const notice of this.options.notices ?? []) this.writer.system(notice, WARNING);
     try {
       this.child = spawnProcess(spec, this.os);
     } catch (err) {

@@ -3,6 +3,7 @@ import { AppError, validationError } from "../errors.ts";
 import type { CatalogModule } from "../modules/catalog.ts";
 import type { PresetStore } from "../modules/presets.ts";
 import { secretNames } from "../modules/secrets.ts";
+import { unsafeBareValues } from "../modules/args.ts";
 import { newRunRecord, type RunOrigin, type RunRecord } from "./model.ts";
 import { moveRun, type RunParts } from "./parts.ts";
 import { finalOutcome } from "./transitions.ts";
@@ -71,6 +72,8 @@ export class Submissions {
     }
     const checked = module.validator.validate(request.parameters);
     if (!checked.ok) throw validationError(checked.errors);
+    const bare = unsafeBareValues(module.def.parameters, checked.values, module.templateParams);
+    if (bare.length > 0) throw validationError(bare);
     // From this check on nothing awaits until the run is registered or queued, so shutdown
     // either sees the run or the run sees shutdown.
     if (this.closed) throw new AppError("SHUTTING_DOWN", "The server is shutting down.");

@@ -3,7 +3,7 @@ import type { CatalogModule } from "../modules/catalog.ts";
 import type { QueuedRun } from "./admission.ts";
 import { cancelQueuedRun } from "./cancel.ts";
 import { RunExecution, type StopReason } from "./execution.ts";
-import { launchSpec } from "./launch_spec.ts";
+import { type Launch, LaunchError, launchSpec } from "./launch_spec.ts";
 import type { RunRecord } from "./model.ts";
 import { moveRun, type RunParts } from "./parts.ts";
 import type { RunHandle } from "./registry.ts";
@@ -95,7 +95,11 @@ export class RunSupervisor implements RunHandle {
         this.moduleFull = true;
         return null;
       }
-      if ("end" in begun) return begun.end;
+      if ("end" in begun) {
+        // A new run that was stored and ended at once (its launch failed) is the answer.
+        if (start.kind === "new") this.startedOnce.resolve(begun.end);
+        return begun.end;
+      }
       this.startedOnce.resolve(begun.running);
       return await this.recordEnd(begun.execution);
     } finally {
@@ -196,11 +200,19 @@ export class RunSupervisor implements RunHandle {
       const why = err instanceof Error ? err.message : String(err);
       return { end: await this.failStarted(`its output folder could not be made: ${why}`) };
     }
-    const { spec, display } = launchSpec(module, record, outputDir);
+    let launch: Launch;
+    try {
+      launch = launchSpec(module, record, outputDir);
+    } catch (err) {
+      if (!(err instanceof LaunchError)) throw err;
+      return { end: await this.failStarted(err.message) };
+    }
+    const { spec, display, notices } = launch;
     const execution = this.execution = new RunExecution({
       runId: this.runId,
       spec,
       displayCommand: display,
+      notices,
       logs,
       killGraceSeconds: options.killGraceSeconds,
       timeoutSeconds: module.def.timeout_seconds ?? options.runTimeoutSeconds,
