@@ -25,6 +25,7 @@ import { ScheduleTimer } from "./schedules/timer.ts";
 import { join } from "node:path";
 import { ArtifactStore } from "./artifacts/store.ts";
 import { ResultStore } from "./runs/results.ts";
+import { InputStore } from "./runs/input.ts";
 import type { Services } from "./services.ts";
 import { HostRegistry } from "./hosts/registry.ts";
 import { defaultHostId } from "./hosts/host_id.ts";
@@ -93,6 +94,7 @@ export async function createRunner(
   const events = new RunEvents();
   const artifacts = new ArtifactStore(join(settings.dataDir, "artifacts"));
   const results = new ResultStore(kv);
+  const inputs = new InputStore(kv);
   const remote = isKvConnectUrl(settings.kvPath) && options.kv === undefined;
   const messages = remote ? null : new KvMessages(kv);
   // Deliveries need the run service and the run service plans deliveries: bound once both exist.
@@ -104,6 +106,7 @@ export async function createRunner(
     presets,
     events,
     results,
+    inputs,
     artifacts,
     kv,
     messages,
@@ -171,7 +174,7 @@ export async function createRunner(
     hostId: () => hostId,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
-  const retention = new RetentionSweeper({ store, logs, results, artifacts }, {
+  const retention = new RetentionSweeper({ store, logs, results, inputs, artifacts }, {
     retentionDays: settings.retentionDays,
     once: { claim: (period) => once(["retention", period], 2 * 3600 * 1000) },
   });

@@ -37,6 +37,7 @@ const ENV_DEFAULTS = {
   PRISMQ_WEBHOOK_SECRET: "",
   PRISMQ_HOST_ID: "",
   PRISMQ_HOST_TIMEOUT_SECONDS: "15",
+  PRISMQ_MAX_INPUT_BYTES: "16777216",
 } as const;
 
 export type SettingName = keyof typeof ENV_DEFAULTS;
@@ -72,6 +73,8 @@ const settingsSchema = z.object({
     "expected 1 to 100 letters, digits, '.', '_', ':' or '-'",
   ),
   PRISMQ_HOST_TIMEOUT_SECONDS: seconds.pipe(z.number().min(1, "expected at least 1 second")),
+  // At most 1 GiB: the request body limit is several times it.
+  PRISMQ_MAX_INPUT_BYTES: integer(0, 1024 * 1024 * 1024),
 });
 
 /** What a host id may be: it is part of KV keys and log lines. */
@@ -104,6 +107,8 @@ export interface Settings {
   hostId: string | null;
   /** After this long without a heartbeat a server counts as stopped and its runs fail. */
   hostTimeoutSeconds: number;
+  /** Largest run `input`, in bytes encoded (UTF-8 text or JSON text). */
+  maxInputBytes: number;
 }
 
 /** Turns `--data-dir x` / `--port=9000` into `{PRISMQ_DATA_DIR: "x", PRISMQ_PORT: "9000"}`. */
@@ -170,6 +175,7 @@ export function parseSettings(
     webhookSecret: s.PRISMQ_WEBHOOK_SECRET === "" ? null : s.PRISMQ_WEBHOOK_SECRET,
     hostId: s.PRISMQ_HOST_ID === "" ? null : s.PRISMQ_HOST_ID,
     hostTimeoutSeconds: s.PRISMQ_HOST_TIMEOUT_SECONDS,
+    maxInputBytes: s.PRISMQ_MAX_INPUT_BYTES,
   };
 }
 

@@ -1,12 +1,12 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { isLoopbackHost } from "../settings.ts";
-import { errorResponse, MAX_BODY_BYTES, payloadTooLarge } from "./errors.ts";
+import { errorResponse } from "./errors.ts";
+import { bodyLimits } from "./body_limits.ts";
 import { requireBearerToken } from "./guards/auth.ts";
 import { requireJsonBody } from "./guards/content_type.ts";
 import { requireKnownHost } from "./guards/host.ts";
@@ -64,15 +64,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
     app.use("/metrics", auth);
   }
   app.use("/api/*", requireJsonBody());
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw payloadTooLarge();
-      },
-    }),
-  );
+  app.use("/api/*", bodyLimits(settings.maxInputBytes));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",

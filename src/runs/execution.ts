@@ -4,6 +4,7 @@ import type { LogStore } from "../logs/store.ts";
 import { RunLogWriter, WARNING } from "../logs/writer.ts";
 import { PipeReader, spawnProcess, type SpawnSpec } from "../process/spawn.ts";
 import { stopLeftovers } from "../process/leftovers.ts";
+import { feedStdin } from "../process/stdin_feed.ts";
 import {
   canSignalDirectly,
   processGroupAlive,
@@ -106,6 +107,7 @@ export class RunExecution {
     const child = this.child;
     this.pid = child.pid;
     this.writer.system(`started ${displayCommand} (pid ${child.pid})`);
+    const feed = spec.stdin ? feedStdin(child.stdin, spec.stdin) : null;
     const readers = [
       this.capture(child.stdout, "stdout"),
       this.capture(child.stderr, "stderr"),
@@ -118,6 +120,8 @@ export class RunExecution {
     }
     const status = await child.status;
     this.exited = true;
+    // What the child did not read of its input is not needed any more.
+    await feed?.stop();
     if (this.timeoutTimer !== null) clearTimeout(this.timeoutTimer);
     await this.drain(readers);
     if (this.stopping) await this.stopping;

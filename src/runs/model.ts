@@ -64,6 +64,12 @@ export const runRecordSchema = z.object({
    * before several servers could share a store (those belong to whichever server recovers them).
    */
   host_id: z.string().nullable().default(null),
+  /**
+   * Bytes of the run's `input` (stored in parts under its own keys, input.ts) and how it was
+   * given; null when it has none.
+   */
+  input_bytes: z.number().int().nullable().default(null),
+  input_type: z.enum(["text", "json"]).nullable().default(null),
 });
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
@@ -80,8 +86,10 @@ export function newRunRecord(fields: {
   /** The server starting it now, or null when it is queued. */
   startsOn: string | null;
   origin?: RunOrigin;
+  /** The stored input's size and type, when the run has one. */
+  input?: { bytes: number; type: "text" | "json" } | null;
 }): RunRecord {
-  const { startsOn, origin, ...rest } = fields;
+  const { startsOn, origin, input, ...rest } = fields;
   const startsNow = startsOn !== null;
   return {
     ...rest,
@@ -104,6 +112,8 @@ export function newRunRecord(fields: {
     result_bytes: null,
     artifacts: null,
     host_id: startsOn,
+    input_bytes: input?.bytes ?? null,
+    input_type: input?.type ?? null,
   };
 }
 

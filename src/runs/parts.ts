@@ -6,6 +6,7 @@ import { isFinal, type RunRecord, type RunStatus } from "./model.ts";
 import type { RunRegistry } from "./registry.ts";
 import type { Retries } from "./retries.ts";
 import type { ResultStore } from "./results.ts";
+import type { InputStore } from "./input.ts";
 import type { ArtifactStore } from "../artifacts/store.ts";
 import type { RunChanges, RunStore } from "./store.ts";
 
@@ -16,6 +17,8 @@ export interface RunServiceOptions {
   killGraceSeconds: number;
   runTimeoutSeconds: number;
   logMaxBytes: number;
+  /** PRISMQ_MAX_INPUT_BYTES. */
+  maxInputBytes: number;
 }
 
 /**
@@ -29,6 +32,8 @@ export interface RunParts {
   catalog: ModuleCatalog;
   events: RunEvents;
   results: ResultStore;
+  /** Runs' stdin inputs. */
+  inputs: InputStore;
   artifacts: ArtifactStore;
   admission: Admission;
   registry: RunRegistry;

@@ -11,15 +11,22 @@ import { finalOutcome } from "./transitions.ts";
 import { writeFinal } from "./final_write.ts";
 import type { Progress } from "../logs/markers.ts";
 import { RunReport } from "./run_report.ts";
+import { readRunInput } from "./input.ts";
 
 /** How a supervised run came to hold its slot. */
 export type SupervisedStart =
   /**
    * Submitted while a slot was free: stored for the first time, as running, unless its module
    * turns out full across servers (`moduleFull`); `reorder` gives a fresh submission order when
-   * another server took the one it has.
+   * another server took the one it has; `input` is its stored input, given so it is not read back.
    */
-  | { kind: "new"; record: RunRecord; module: CatalogModule; reorder: () => number }
+  | {
+    kind: "new";
+    record: RunRecord;
+    module: CatalogModule;
+    reorder: () => number;
+    input?: Uint8Array | null;
+  }
   /** Admitted from the queue: its stored record is claimed, queued to running. */
   | { kind: "queued"; run: QueuedRun };
 
@@ -53,11 +60,13 @@ export class RunSupervisor implements RunHandle {
   private execution: RunExecution | null = null;
   private readonly report: RunReport;
   private stopReason: StopReason | null = null;
+  private input: Uint8Array | null; // a new run's, until its spawn
 
   /** Registers itself at once, so that a cancel finds the run, and starts the supervision. */
   constructor(private readonly parts: RunParts, start: SupervisedStart) {
     this.runId = start.kind === "new" ? start.record.run_id : start.run.runId;
     this.moduleId = start.kind === "new" ? start.record.module_id : start.run.moduleId;
+    this.input = start.kind === "new" ? start.input ?? null : null;
     this.started = this.startedOnce.promise;
     this.report = new RunReport(parts, this.runId);
     parts.registry.add(this);
@@ -208,6 +217,10 @@ export class RunSupervisor implements RunHandle {
       return { end: await this.failStarted(err.message) };
     }
     const { spec, display, notices } = launch;
+    if (module.def.stdin === "input") {
+      spec.stdin = this.input ?? (await readRunInput(this.parts.inputs, record))?.bytes ?? null;
+      this.input = null;
+    }
     const execution = this.execution = new RunExecution({
       runId: this.runId,
       spec,

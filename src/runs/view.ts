@@ -33,6 +33,8 @@ export const runViewSchema = z.object({
   retry_of: z.string().nullable(),
   /** The server that started the run (`PRISMQ_HOST_ID`), or null while queued. */
   host_id: z.string().nullable(),
+  /** Bytes of the run's stdin input (`GET /api/runs/{id}/input`), or null when none. */
+  input_bytes: z.number().int().nullable(),
 });
 export type RunView = z.infer<typeof runViewSchema>;
 
@@ -81,6 +83,7 @@ export function toRunView(
     attempt: record.attempt,
     retry_of: record.retry_of,
     host_id: record.host_id,
+    input_bytes: record.input_bytes,
   };
 }
 
