@@ -26,6 +26,7 @@ import { join } from "node:path";
 import { ArtifactStore } from "./artifacts/store.ts";
 import { ResultStore } from "./runs/results.ts";
 import { InputStore } from "./runs/input.ts";
+import { ScheduleInputs } from "./schedules/input.ts";
 import type { Services } from "./services.ts";
 import { HostRegistry } from "./hosts/registry.ts";
 import { defaultHostId } from "./hosts/host_id.ts";
@@ -148,10 +149,12 @@ export async function createRunner(
   });
   const lifecycle = new Lifecycle();
   const scheduleStore = new ScheduleStore(kv);
+  const scheduleInputs = new ScheduleInputs(inputs);
   const timer = new ScheduleTimer(scheduleStore, {
     submit: (request) => runs.submitRequest(request),
     record: (runId) => runs.record(runId),
     claim: (scheduleId, dueAt) => once(["schedule", scheduleId, dueAt], 3600 * 1000),
+    input: (schedule) => scheduleInputs.read(schedule),
   });
   const services: Services = {
     settings,
@@ -169,7 +172,7 @@ export async function createRunner(
     lifecycle,
     artifacts,
     metrics,
-    schedules: new Schedules({ store: scheduleStore, catalog, timer }),
+    schedules: new Schedules({ store: scheduleStore, catalog, timer, inputs: scheduleInputs }),
     hosts,
     hostId: () => hostId,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,

@@ -259,3 +259,55 @@ Deno.test("a queued run keeps its input across a SIGKILL restart", async () => {
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("a schedule carries an input to each fire; PATCH changes it, null removes it; 422 for stdin none", async () => {
+  const server = await startServer(MODULES);
+  try {
+    const wrong = await server.post("/api/schedules", {
+      module_id: "ask",
+      cron: "* * * * * *",
+      input: "hi",
+    });
+    assert.equal(wrong.status, 422);
+    const created = await server.post("/api/schedules", {
+      module_id: "text",
+      cron: "* * * * * *",
+      input: "scheduled\n",
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.input_bytes, 10);
+    const id = created.body.schedule_id;
+    const fired = await waitFor(
+      async () => {
+        const { body } = await server.json(`/api/runs?trigger=schedule`);
+        const done = body.runs.find((r: any) => r.status === "completed");
+        return done ?? null;
+      },
+      15_000,
+      "a fire to complete",
+    );
+    assert.equal(fired.input_bytes, 10);
+    assert.equal(
+      await (await server.request(`/api/runs/${fired.run_id}/input`)).text(),
+      "scheduled\n",
+    );
+    const patched = await server.json(`/api/schedules/${id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ input: { changed: true } }),
+    });
+    assert.equal(patched.body.input_bytes, 16);
+    assert.equal(patched.body.input_type, "json");
+    const cleared = await server.json(`/api/schedules/${id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ input: null, enabled: false }),
+    });
+    assert.equal(cleared.body.input_bytes, null);
+    let left = 0;
+    for await (const _ of server.runner.kv.list({ prefix: keys.scheduleInputPrefix(id) })) left++;
+    assert.equal(left, 0, "old versions are deleted");
+  } finally {
+    await server.close();
+  }
+});

@@ -132,6 +132,10 @@ const scheduleFields = {
   timezone: z.string().min(1).max(100).optional().openapi({ example: "Europe/Prague" }),
   enabled: z.boolean().optional(),
   overlap: z.enum(OVERLAP_POLICIES).optional(),
+  input: RunInput.openapi({
+    description: "The input each fire gives its run (as a run's `input`); null: none. " +
+      "PATCH without it keeps the schedule's.",
+  }),
 };
 
 /** Body of POST /api/schedules. */

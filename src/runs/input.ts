@@ -47,7 +47,7 @@ const PARTS_PER_COMMIT = 10;
  * parts whose record does not say how many bytes they hold.
  */
 export class InputStore {
-  constructor(private readonly kv: Deno.Kv) {}
+  constructor(readonly kv: Deno.Kv) {}
 
   /** Writes `bytes` as parts under `key(part)`. */
   async write(key: (part: number) => Deno.KvKey, bytes: Uint8Array): Promise<void> {

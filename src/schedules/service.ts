@@ -6,6 +6,7 @@ import { checkCron } from "./cron.ts";
 import type { ScheduleInput, ScheduleRecord, ScheduleView } from "./model.ts";
 import type { ScheduleStore } from "./store.ts";
 import type { ScheduleTimer } from "./timer.ts";
+import { NO_INPUT, type ScheduleInputs } from "./input.ts";
 
 const newScheduleId = customAlphabet("0123456789abcdefghijklmnopqrstuvwxyz", 12);
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
@@ -15,6 +16,7 @@ export interface ScheduleDeps {
   store: ScheduleStore;
   catalog: ModuleCatalog;
   timer: ScheduleTimer;
+  inputs: ScheduleInputs;
 }
 
 /**
@@ -42,7 +44,10 @@ export class Schedules {
       updated_at: now,
       skipped_fires: 0,
       refused_fires: 0,
+      ...NO_INPUT,
+      input_bytes: input.input ? input.input.bytes.length : null,
     }, input.parameters ?? {});
+    Object.assign(schedule, await this.deps.inputs.save(schedule.schedule_id, input.input ?? null));
     await this.deps.store.put(schedule);
     this.deps.timer.set(schedule);
     return this.view(schedule);
@@ -71,9 +76,14 @@ export class Schedules {
       enabled: input.enabled ?? current.enabled,
       overlap: input.overlap ?? current.overlap,
       updated_at: Date.now(),
+      ...(input.input === undefined ? {} : { input_bytes: input.input?.bytes.length ?? null }),
     }, input.parameters ?? current.parameters);
+    if (input.input !== undefined) {
+      Object.assign(schedule, await this.deps.inputs.save(scheduleId, input.input));
+    }
     await this.deps.store.put(schedule);
     this.deps.timer.set(schedule);
+    if (input.input !== undefined) await this.deps.inputs.prune(scheduleId, schedule.input_version);
     return this.view(schedule);
   }
 
@@ -81,6 +91,7 @@ export class Schedules {
   async delete(scheduleId: string): Promise<string> {
     this.deps.timer.remove(scheduleId);
     if (!(await this.deps.store.delete(scheduleId))) throw scheduleNotFound(scheduleId);
+    await this.deps.inputs.prune(scheduleId);
     return `Schedule "${scheduleId}" was deleted.`;
   }
 
@@ -100,6 +111,9 @@ export class Schedules {
     if (!checked.ok) {
       errors.push(...checked.errors.map((e) => ({ ...e, field: `parameters.${e.field}` })));
     }
+    if (schedule.input_bytes !== null && module.def.stdin !== "input") {
+      errors.push({ field: "input", message: 'is not read by this module (its stdin is "none")' });
+    }
     if (errors.length > 0 || !checked.ok) throw validationError(errors);
     return { ...schedule, parameters: checked.values };
   }
@@ -107,8 +121,9 @@ export class Schedules {
   private view(schedule: ScheduleRecord): ScheduleView {
     const defs = this.deps.catalog.get(schedule.module_id)?.def.parameters ?? [];
     const next = this.deps.timer.nextDueAt(schedule.schedule_id);
+    const { input_version: _, ...fields } = schedule;
     return {
-      ...schedule,
+      ...fields,
       parameters: maskSecrets(schedule.parameters, secretNames(defs, schedule.parameters)),
       next_run_at: iso(next),
       last_run_at: iso(schedule.last_run_at),

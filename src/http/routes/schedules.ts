@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Services } from "../../services.ts";
+import { encodeInput } from "../../runs/input.ts";
 import { BODY_ERRORS, errorResponses, GUARD_ERRORS, jsonContent, SECURED } from "../openapi.ts";
 import { Message, Schedule, ScheduleBody, ScheduleList, SchedulePatch } from "../schemas.ts";
 
@@ -17,7 +18,13 @@ const createSchedule = createRoute({
   request: { body: { content: { "application/json": { schema: ScheduleBody } }, required: true } },
   responses: {
     201: jsonContent(Schedule, "The schedule, with its next_run_at"),
-    ...errorResponses(...GUARD_ERRORS, ...BODY_ERRORS, "MODULE_NOT_FOUND", "STORAGE_FULL"),
+    ...errorResponses(
+      ...GUARD_ERRORS,
+      ...BODY_ERRORS,
+      "MODULE_NOT_FOUND",
+      "INPUT_TOO_LARGE",
+      "STORAGE_FULL",
+    ),
   },
 });
 
@@ -64,6 +71,7 @@ const patchSchedule = createRoute({
       ...BODY_ERRORS,
       "SCHEDULE_NOT_FOUND",
       "MODULE_NOT_FOUND",
+      "INPUT_TOO_LARGE",
       "STORAGE_FULL",
     ),
   },
@@ -86,7 +94,11 @@ const deleteSchedule = createRoute({
 export function scheduleRoutes(app: OpenAPIHono, s: Services): void {
   app.openapi(
     createSchedule,
-    async (c) => c.json(await s.schedules.create(c.req.valid("json")), 201),
+    async (c) => {
+      const body = c.req.valid("json");
+      const input = encodeInput(body.input, s.settings.maxInputBytes);
+      return c.json(await s.schedules.create({ ...body, input }), 201);
+    },
   );
   app.openapi(listSchedules, async (c) => {
     const schedules = await s.schedules.list(c.req.valid("query").module_id);
@@ -98,7 +110,10 @@ export function scheduleRoutes(app: OpenAPIHono, s: Services): void {
   );
   app.openapi(patchSchedule, async (c) => {
     const { schedule_id } = c.req.valid("param");
-    return c.json(await s.schedules.update(schedule_id, c.req.valid("json")), 200);
+    const body = c.req.valid("json");
+    // Absent: the schedule keeps its input; null: none.
+    const input = "input" in body ? encodeInput(body.input, s.settings.maxInputBytes) : undefined;
+    return c.json(await s.schedules.update(schedule_id, { ...body, input }), 200);
   });
   app.openapi(
     deleteSchedule,
