@@ -1,5 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { LineSplitter } from "../logs/line_splitter.ts";
+import { stripAnsi } from "../logs/ansi.ts";
+import { isProgressBarLine } from "../logs/markers.ts";
 import type { LogStore } from "../logs/store.ts";
 import { RunLogWriter, WARNING } from "../logs/writer.ts";
 import { PipeReader, spawnProcess, type SpawnSpec } from "../process/spawn.ts";
@@ -17,6 +19,8 @@ import type { Ending } from "./transitions.ts";
 
 /** How long pipes are still read after the process exited (a grandchild may hold them). */
 const DRAIN_MS = 500;
+/** The stored code of level INFO (logs/level.ts). */
+const INFO = 2;
 const POLL_MS = 20;
 
 /** Why the runner stops a process early. */
@@ -148,11 +152,13 @@ export class RunExecution {
 
   private capture(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr") {
     const splitter = new LineSplitter({
-      line: (line) => {
-        this.writer.output(name, line);
+      // Colours and cursor moves go before anything reads the line.
+      line: (raw) => {
+        const line = stripAnsi(raw);
+        this.writer.output(name, line, isProgressBarLine(line) ? INFO : undefined);
         this.reporter.line(name, line);
       },
-      update: (bytes) => this.reporter.update(bytes),
+      update: (bytes) => this.reporter.update(stripAnsi(bytes)),
       cut: (dropped) =>
         this.writer.notice(
           `the ${name} line above was longer than 1 MiB: ${dropped} bytes of it were cut`,
