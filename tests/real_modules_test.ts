@@ -215,3 +215,37 @@ Deno.test("an env_file is read at each start: quotes, export, comments; a bad li
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("GET /api/module-file.schema.json answers the module file's JSON Schema; OpenAPI documents the new routes and fields", async () => {
+  const server = await startServer([clickModule()]);
+  try {
+    const { status, body } = await server.json("/api/module-file.schema.json");
+    assert.equal(status, 200);
+    assert.match(body.$schema, /json-schema\.org/);
+    const module = body.properties.modules.items;
+    for (const key of ["command", "working_dir", "venv", "env_file", "stdin"]) {
+      assert.ok(module.properties[key], key);
+    }
+    assert.deepEqual(module.properties.stdin.enum, ["none", "input"]);
+    assert.ok(module.properties.parameters.items.properties.arg);
+    assert.deepEqual(module.required.sort(), [
+      "category",
+      "description",
+      "id",
+      "name",
+      "script_path",
+    ]);
+    const doc = (await server.json("/openapi.json")).body;
+    assert.ok(doc.paths["/api/module-file.schema.json"].get);
+    const input = doc.paths["/api/runs/{run_id}/input"].get;
+    assert.ok(input.responses["200"].content["text/plain; charset=utf-8"]);
+    assert.ok(input.responses["404"]);
+    assert.ok(doc.components.schemas.RunRequest.properties.input);
+    assert.ok(doc.components.schemas.RerunRequest.properties.input);
+    assert.ok(doc.components.schemas.Run.properties.input_bytes);
+    assert.ok(doc.components.schemas.Module.properties.stdin);
+    assert.ok(doc.paths["/api/modules/{id}/run"].post.responses["413"]);
+  } finally {
+    await server.close();
+  }
+});

@@ -19,6 +19,7 @@ import { hostRoutes } from "./routes/hosts.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { moduleRoutes } from "./routes/modules.ts";
+import { moduleFileRoutes } from "./routes/module_file.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -73,6 +74,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
   healthRoutes(app, s);
   hostRoutes(app, s);
   moduleRoutes(app, s);
+  moduleFileRoutes(app);
   runRoutes(app, s);
   logRoutes(app, s);
   streamRoutes(app, s);
