@@ -6,7 +6,7 @@
 import { track } from "./children.ts";
 import type { Context } from "./context.ts";
 import { request, waitFinal } from "./http.ts";
-import { type RowResult, verdict } from "./results.ts";
+import { info, type RowResult, verdict } from "./results.ts";
 import { BenchServer } from "./server.ts";
 import { fmtMs, fmtRatio, round, roundSummary, summarize } from "./stats.ts";
 
@@ -52,14 +52,17 @@ export async function benchStdin(ctx: Context, row: RowResult): Promise<void> {
     const t0 = performance.now();
     const res = await request(server.url, "POST", "/api/modules/stdin-echo/run", { input: text });
     if (res.status !== 202) throw new Error(`POST answered ${res.status}`);
+    const postMs = performance.now() - t0;
     const runId = (res.body as { run_id: string }).run_id;
     const final = await waitFinal(server.url, runId, { everyMs: 10, timeoutMs: 120_000 });
     const ms = performance.now() - t0;
     if (final.status !== "completed") throw new Error(`run ${runId} ${final.status}`);
-    return { ms, lines: (final as unknown as { log_lines: number }).log_lines };
+    return { ms, postMs, runMs: (final.duration_seconds ?? 0) * 1000, lines: final.log_lines };
   };
   const raw: number[] = [];
   const srv: number[] = [];
+  const post: number[] = [];
+  const run: number[] = [];
   let lines = 0;
   await rawEcho(ctx, bytes);
   await serverEcho();
@@ -68,6 +71,8 @@ export async function benchStdin(ctx: Context, row: RowResult): Promise<void> {
     if (i % 2 === 0) raw.push(await rawEcho(ctx, bytes));
     const s = await serverEcho();
     srv.push(s.ms);
+    post.push(s.postMs);
+    run.push(s.runMs);
     lines = s.lines;
     if (i % 2 === 1) raw.push(await rawEcho(ctx, bytes));
   }
@@ -81,6 +86,8 @@ export async function benchStdin(ctx: Context, row: RowResult): Promise<void> {
     rounds: ctx.size.stdinRounds,
     server: roundSummary(s),
     raw: roundSummary(r),
+    post: roundSummary(summarize(post)),
+    run_duration: roundSummary(summarize(run)),
     log_lines: lines,
   };
   row.measures.push({
@@ -92,4 +99,10 @@ export async function benchStdin(ctx: Context, row: RowResult): Promise<void> {
     result: verdict(ratio <= 1.2),
     values: { server_ms: round(s.p50), raw_ms: round(r.p50), ratio: round(ratio) },
   });
+  row.measures.push(
+    info(
+      "of which: POST (input stored) p50 / run duration (start to end) p50",
+      `${fmtMs(summarize(post).p50)} / ${fmtMs(summarize(run).p50)}`,
+    ),
+  );
 }
