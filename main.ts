@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     console.warn("warning: PRISMQ_CORS_ORIGINS=* lets every web page call this server's API");
   }
   const interpreters = runner.services.catalog.modules.flatMap((m) =>
-    m.interpreter ? [m.interpreter] : []
+    m.interpreter ? [m.interpreter] : m.command?.usesPython ? [m.python] : []
   );
   const setsid = Deno.build.os === "windows" ? null : findExecutable("setsid");
   const missing = await missingPermission(
