@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const noJobs = jobWarning();
   if (noJobs !== null) console.warn(noJobs);
   const interpreters = runner.services.catalog.modules.flatMap((m) =>
-    m.interpreter ? [m.interpreter] : []
+    m.interpreter ? [m.interpreter] : m.command?.usesPython ? [m.python] : []
   );
   const setsid = Deno.build.os === "windows" ? null : findExecutable("setsid");
   const missing = await missingPermission(

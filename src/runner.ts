@@ -25,6 +25,8 @@ import { ScheduleTimer } from "./schedules/timer.ts";
 import { join } from "node:path";
 import { ArtifactStore } from "./artifacts/store.ts";
 import { ResultStore } from "./runs/results.ts";
+import { InputStore } from "./runs/input.ts";
+import { ScheduleInputs } from "./schedules/input.ts";
 import type { Services } from "./services.ts";
 import { HostRegistry } from "./hosts/registry.ts";
 import { defaultHostId } from "./hosts/host_id.ts";
@@ -97,6 +99,7 @@ export async function createRunner(
   const events = new RunEvents();
   const artifacts = new ArtifactStore(join(settings.dataDir, "artifacts"));
   const results = new ResultStore(kv);
+  const inputs = new InputStore(kv);
   const remote = isKvConnectUrl(settings.kvPath) && options.kv === undefined;
   const messages = remote ? null : new KvMessages(kv);
   // Deliveries need the run service and the run service plans deliveries: bound once both exist.
@@ -108,6 +111,7 @@ export async function createRunner(
     presets,
     events,
     results,
+    inputs,
     artifacts,
     kv,
     messages,
@@ -152,10 +156,12 @@ export async function createRunner(
   });
   const lifecycle = new Lifecycle();
   const scheduleStore = new ScheduleStore(kv);
+  const scheduleInputs = new ScheduleInputs(inputs);
   const timer = new ScheduleTimer(scheduleStore, {
     submit: (request) => runs.submitRequest(request),
     record: (runId) => runs.record(runId),
     claim: (scheduleId, dueAt) => once(["schedule", scheduleId, dueAt], 3600 * 1000),
+    input: (schedule) => scheduleInputs.read(schedule),
   });
   const services: Services = {
     settings,
@@ -173,13 +179,13 @@ export async function createRunner(
     lifecycle,
     artifacts,
     metrics,
-    schedules: new Schedules({ store: scheduleStore, catalog, timer }),
+    schedules: new Schedules({ store: scheduleStore, catalog, timer, inputs: scheduleInputs }),
     hosts,
     pools: new PoolService({ kv, catalog, levels: () => runs.poolLevels() }),
     hostId: () => hostId,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
-  const retention = new RetentionSweeper({ store, logs, results, artifacts }, {
+  const retention = new RetentionSweeper({ store, logs, results, inputs, artifacts }, {
     retentionDays: settings.retentionDays,
     once: { claim: (period) => once(["retention", period], 2 * 3600 * 1000) },
   });

@@ -40,6 +40,7 @@ const ENV_DEFAULTS = {
   PRISMQ_HOST_TIMEOUT_SECONDS: "15",
   PRISMQ_HOST_LABELS: "",
   PRISMQ_TASKKILL: "taskkill",
+  PRISMQ_MAX_INPUT_BYTES: "16777216",
 } as const;
 
 export type SettingName = keyof typeof ENV_DEFAULTS;
@@ -77,6 +78,8 @@ const settingsSchema = z.object({
   PRISMQ_HOST_TIMEOUT_SECONDS: seconds.pipe(z.number().min(1, "expected at least 1 second")),
   PRISMQ_HOST_LABELS: hostLabelsSetting,
   PRISMQ_TASKKILL: z.string().trim().min(1, "expected a program name or path"),
+  // At most 1 GiB: the request body limit is several times it.
+  PRISMQ_MAX_INPUT_BYTES: integer(0, 1024 * 1024 * 1024),
 });
 
 /** What a host id may be: it is part of KV keys and log lines. */
@@ -113,6 +116,8 @@ export interface Settings {
   hostLabels: string[];
   /** The program that stops process trees on Windows (`taskkill /T`, then `/T /F`). */
   taskkill: string;
+  /** Largest run `input`, in bytes encoded (UTF-8 text or JSON text). */
+  maxInputBytes: number;
 }
 
 /** Turns `--data-dir x` / `--port=9000` into `{PRISMQ_DATA_DIR: "x", PRISMQ_PORT: "9000"}`. */
@@ -181,6 +186,7 @@ export function parseSettings(
     hostTimeoutSeconds: s.PRISMQ_HOST_TIMEOUT_SECONDS,
     hostLabels: s.PRISMQ_HOST_LABELS,
     taskkill: s.PRISMQ_TASKKILL,
+    maxInputBytes: s.PRISMQ_MAX_INPUT_BYTES,
   };
 }
 

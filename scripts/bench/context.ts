@@ -13,6 +13,7 @@ export interface Scripts {
   lines: string;
   ticker: string;
   fill: string;
+  echoStdin: string;
 }
 
 /** Shared by the rows of one bench run. */
@@ -37,6 +38,7 @@ export function createContext(options: Options, python: string): Context {
     lines: join(MODULES_DIR, "lines.py"),
     ticker: join(MODULES_DIR, "ticker.py"),
     fill: join(MODULES_DIR, "fill.sh"),
+    echoStdin: join(MODULES_DIR, "echo_stdin.py"),
   };
   return {
     options,
@@ -73,6 +75,7 @@ function writeModuleFile(dir: string, scripts: Scripts): string {
       module("lines", scripts.lines, [
         { name: "count", type: "number", default: 1000, min: 1, max: 100_000_000 },
       ]),
+      { ...module("stdin-echo", scripts.echoStdin), stdin: "input" },
       module("ticker", scripts.ticker, [
         { name: "seconds", type: "number", default: 5, min: 1, max: 600 },
         { name: "interval", type: "number", default: 0.1, min: 0.01, max: 10 },

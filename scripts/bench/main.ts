@@ -7,7 +7,7 @@
  *   deno task bench --json FILE     also write the results as JSON
  *   deno task bench --only NAME     only some rows (comma-separated or repeated):
  *                                   launch, throughput, capture, history, live, reads,
- *                                   hosts, pools
+ *                                   hosts, pools, stdin
  *
  * Every row starts its own server (`deno run main.ts`, port 0, its own temp data dir) with a
  * module file written at run time whose scripts live in scripts/bench/modules/. Only 127.0.0.1
@@ -29,6 +29,7 @@ import { renderReport, writeJson } from "./report.ts";
 import type { RowResult } from "./results.ts";
 import { round } from "./stats.ts";
 import { benchThroughput } from "./throughput.ts";
+import { benchStdin } from "./stdin.ts";
 
 const ROWS: Record<
   RowName,
@@ -42,6 +43,7 @@ const ROWS: Record<
   reads: { title: "API reads", run: benchReads },
   hosts: { title: "several hosts", run: benchHosts },
   pools: { title: "resource pools", run: benchPools },
+  stdin: { title: "stdin filter", run: benchStdin },
 };
 
 /** Runs one row; a failure becomes the row's error, and servers it left running are stopped. */

@@ -10,6 +10,7 @@ export const ROW_NAMES = [
   "reads",
   "hosts",
   "pools",
+  "stdin",
 ] as const;
 /** One row's name. */
 export type RowName = (typeof ROW_NAMES)[number];
@@ -74,6 +75,8 @@ export function sizes(quick: boolean) {
     liveSeconds: quick ? 3 : 5,
     readsSeconds: quick ? 3 : 10,
     readsConnections: 32,
+    stdinBytes: 16 * 1024 * 1024,
+    stdinRounds: quick ? 2 : 5,
   };
 }
 /** The sizes of one bench run. */

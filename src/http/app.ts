@@ -1,12 +1,12 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { isLoopbackHost } from "../settings.ts";
-import { errorResponse, MAX_BODY_BYTES, payloadTooLarge } from "./errors.ts";
+import { errorResponse } from "./errors.ts";
+import { bodyLimits } from "./body_limits.ts";
 import { requireBearerToken } from "./guards/auth.ts";
 import { requireJsonBody } from "./guards/content_type.ts";
 import { requireKnownHost } from "./guards/host.ts";
@@ -22,6 +22,7 @@ import { logRoutes } from "./routes/logs.ts";
 import { mcpRoutes } from "./mcp/route.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { moduleRoutes } from "./routes/modules.ts";
+import { moduleFileRoutes } from "./routes/module_file.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -73,15 +74,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
   }
   for (const path of ["/api/*", "/mcp"]) {
     app.use(path, requireJsonBody());
-    app.use(
-      path,
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: () => {
-          throw payloadTooLarge();
-        },
-      }),
-    );
+    app.use(path, bodyLimits(settings.maxInputBytes));
   }
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -92,6 +85,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
   hostRoutes(app, s);
   poolRoutes(app, s);
   moduleRoutes(app, s);
+  moduleFileRoutes(app);
   runRoutes(app, s);
   logRoutes(app, s);
   streamRoutes(app, s);

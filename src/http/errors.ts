@@ -16,9 +16,11 @@ export const HTTP_STATUS = {
   RUN_NOT_FOUND: 404,
   ARTIFACT_NOT_FOUND: 404,
   SCHEDULE_NOT_FOUND: 404,
+  INPUT_NOT_FOUND: 404,
   RUN_ALREADY_FINISHED: 409,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  INPUT_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   VALIDATION_ERROR: 422,
   MODULE_UNAVAILABLE: 422,
@@ -30,7 +32,6 @@ export const HTTP_STATUS = {
 
 /** The body-limit answer, shared by the middleware and the mapping of Hono's own 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-const TOO_LARGE = "The request body is larger than 1 MiB.";
 
 /** The one place where errors become HTTP answers with the contract's envelope. */
 export function errorResponse(err: unknown, c: Context): Response {
@@ -43,9 +44,12 @@ export function errorResponse(err: unknown, c: Context): Response {
   return c.json(body, HTTP_STATUS[appError.code]);
 }
 
-/** The payload-too-large error of the body limit. */
-export function payloadTooLarge(): AppError {
-  return new AppError("PAYLOAD_TOO_LARGE", TOO_LARGE);
+/** The payload-too-large error of a body limit of `maxBytes` (1 MiB unless said). */
+export function payloadTooLarge(maxBytes = MAX_BODY_BYTES): AppError {
+  const size = maxBytes % (1024 * 1024) === 0
+    ? `${maxBytes / (1024 * 1024)} MiB`
+    : `${maxBytes} bytes`;
+  return new AppError("PAYLOAD_TOO_LARGE", `The request body is larger than ${size}.`);
 }
 
 /** The contract's error envelope of an error (MCP tool errors carry it too). */

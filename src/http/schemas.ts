@@ -17,16 +17,28 @@ export const ModuleView = moduleViewSchema.openapi("Module");
 
 const parameterValues = z.record(z.string(), paramValueSchema.nullable());
 
+/** A run's stdin input: a string (written as UTF-8) or any other JSON value (written as JSON). */
+export const RunInput = z.unknown().optional().openapi({
+  description: 'Written to the stdin of a module with `stdin: "input"`: a string as UTF-8 text, ' +
+    "any other JSON value as JSON. At most PRISMQ_MAX_INPUT_BYTES encoded (413 " +
+    "INPUT_TOO_LARGE); null or absent means none.",
+});
+
 /** Body of POST /api/modules/{id}/run. */
 export const RunBody = z.object({
   parameters: parameterValues.default({}),
   save_config: z.boolean().default(false),
+  input: RunInput,
 }).openapi("RunRequest");
 
 /** Body of POST /api/runs/{run_id}/rerun: values replacing the old run's. */
-export const RerunBody = z.object({ parameters: parameterValues.default({}) }).openapi(
-  "RerunRequest",
-);
+export const RerunBody = z.object({
+  parameters: parameterValues.default({}),
+  input: RunInput.openapi({
+    description: "A new input for the new run; absent: the old run's input (if any) again; " +
+      "null: none.",
+  }),
+}).openapi("RerunRequest");
 
 /** Body of POST /api/modules/{id}/config. */
 export const ConfigBody = z.object({ parameters: parameterValues }).openapi("ConfigRequest");
@@ -124,6 +136,10 @@ const scheduleFields = {
   timezone: z.string().min(1).max(100).optional().openapi({ example: "Europe/Prague" }),
   enabled: z.boolean().optional(),
   overlap: z.enum(OVERLAP_POLICIES).optional(),
+  input: RunInput.openapi({
+    description: "The input each fire gives its run (as a run's `input`); null: none. " +
+      "PATCH without it keeps the schedule's.",
+  }),
 };
 
 /** Body of POST /api/schedules. */

@@ -45,6 +45,16 @@ export const keys = {
   /** A run's `::result` JSON text, in parts of at most 63 KiB. */
   resultPart: (runId: string, part: number) => ["result", runId, part] as const,
   resultPrefix: (runId: string) => ["result", runId] as const,
+  /**
+   * A run's `input`, in parts of at most 63 KiB, written before the run record that points at
+   * it (so they are seen together: nothing reads them unless the record says there is an input).
+   */
+  inputPart: (runId: string, part: number) => ["input", runId, part] as const,
+  inputPrefix: (runId: string) => ["input", runId] as const,
+  /** A schedule's `input`, as a run's, under one version of the schedule's. */
+  scheduleInputPart: (scheduleId: string, version: string, part: number) =>
+    ["schedule_input", scheduleId, version, part] as const,
+  scheduleInputPrefix: (scheduleId: string) => ["schedule_input", scheduleId] as const,
   /** A server sharing the store: its heartbeat (hosts/registry.ts). */
   host: (hostId: string) => ["host", hostId] as const,
   hostPrefix: () => ["host"] as const,

@@ -43,6 +43,32 @@ export function parseMarkerLine(bytes: Uint8Array): Marker | null {
   return m ? { kind: "result", text: m[1] } : null;
 }
 
+const BRACKET = /^[ \t]*\[(\d+)\/(\d+)\](?:[ \t]+(.*))?$/s;
+const BRACKET_BYTE = 0x5b;
+
+/**
+ * A line that begins (after spaces) with `[DONE/TOTAL]`, as `  [3/50] Extracting metadata`: the
+ * rest of the line is the message. Not progress: `[0/0]`, or DONE above TOTAL. Lines that do not
+ * start with spaces or `[` cost one byte comparison.
+ */
+export function parseBracketProgress(bytes: Uint8Array): Marker | null {
+  let i = 0;
+  while (bytes[i] === 0x20 || bytes[i] === 0x09) i++;
+  if (bytes[i] !== BRACKET_BYTE) return null;
+  const m = BRACKET.exec(decoder.decode(bytes));
+  if (!m) return null;
+  const done = toCount(m[1]);
+  const total = toCount(m[2]);
+  if (done === null || total === null || total === 0 || done > total) return null;
+  return progress(null, done, total, m[3]);
+}
+
+/** True when the line is a progress bar's (`NN%|`): such a line is INFO whatever its stream. */
+export function isProgressBarLine(bytes: Uint8Array): boolean {
+  const bar = bytes.indexOf(0x7c);
+  return bar > 0 && bytes[bar - 1] === 0x25 && parseProgressBar(bytes) !== null;
+}
+
 const BAR_PERCENT = /(\d{1,3})%\|/;
 const BAR_COUNT = /(\d+)\/(\d+)/;
 

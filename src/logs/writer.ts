@@ -136,11 +136,11 @@ export class RunLogWriter {
     this.maxBufferedBytes = options.maxBufferedBytes ?? 2 * 1024 * 1024;
   }
 
-  /** Takes one line of the process's output (already split; copied here). */
-  output(stream: "stdout" | "stderr", bytes: Uint8Array): void {
+  /** Takes one line of output (copied here); its level is `level` or the one it states. */
+  output(stream: "stdout" | "stderr", bytes: Uint8Array, level?: LevelCode): void {
     if (this.truncated || this.closed) return;
     if (!this.fits(bytes)) return this.truncate();
-    this.add(stream, detectLevel(bytes), bytes);
+    this.add(stream, level ?? detectLevel(bytes), bytes);
   }
 
   /**

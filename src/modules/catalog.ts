@@ -2,6 +2,9 @@ import { dirname, resolve } from "node:path";
 import { ConfigError, moduleNotFound } from "../errors.ts";
 import { findExecutable, scriptCommand } from "../process/interpreter.ts";
 import { runsThroughCmd } from "../process/batch_args.ts";
+import { venvInterpreter } from "../process/venv.ts";
+import { type CommandTemplate, parseCommandTemplate } from "./command_template.ts";
+import { readDotenv } from "./dotenv.ts";
 import { ParameterValidator } from "./params.ts";
 import { type ModuleDef, moduleFileSchema, moduleSchema } from "./schema.ts";
 import { moduleUses, parsePools } from "../pools/catalog_pools.ts";
@@ -17,6 +20,20 @@ export interface CatalogModule {
   validator: ParameterValidator;
   /** The pools each run holds slots of, in `uses` order (empty when none). */
   uses: PoolUse[];
+  /** The module's `{python}`: its venv's interpreter, `interpreter`, or PRISMQ_PYTHON. */
+  python: string;
+  /** The parsed `command`, or null for the default command line. */
+  command: CommandTemplate | null;
+  /** Parameters written through `{param:NAME}` (never with a flag). */
+  templateParams: ReadonlySet<string>;
+  /** Absolute folder the child starts in. */
+  workingDir: string;
+  /** Absolute venv folder, or null. */
+  venv: string | null;
+  /** Absolute dotenv file, or null. */
+  envFile: string | null;
+  /** Keys the dotenv file had at start (shown masked); empty when it had none or was missing. */
+  envFileKeys: string[];
 }
 
 /** Whether a module can run now, and why not. */
@@ -68,8 +85,12 @@ export class ModuleCatalog {
     } catch {
       return { available: false, reason: `script not found: ${module.scriptPath}` };
     }
-    if (module.interpreter !== null && findExecutable(module.interpreter) === null) {
-      return { available: false, reason: `interpreter not found: ${module.interpreter}` };
+    if (module.venv !== null && !isFile(module.python)) {
+      return { available: false, reason: `venv not found: ${module.venv} has no ${module.python}` };
+    }
+    const needsPython = module.interpreter !== null || module.command?.usesPython === true;
+    if (needsPython && findExecutable(module.python) === null) {
+      return { available: false, reason: `interpreter not found: ${module.python}` };
     }
     return { available: true, reason: null };
   }
@@ -122,15 +143,31 @@ export function parseCatalog(
     }
     seen.add(def.id);
     const scriptPath = resolve(baseDir, def.script_path);
-    const { program, leadingArgs } = scriptCommand(def.interpreter ?? defaultPython, scriptPath);
+    const venv = def.venv === undefined ? null : resolve(baseDir, def.venv);
+    const python = venv === null ? def.interpreter ?? defaultPython : venvInterpreter(venv);
+    const { program, leadingArgs } = scriptCommand(python, scriptPath);
+    const command = def.command === undefined ? null : templateOf(def.command, def.parameters);
+    const envFile = def.env_file === undefined ? null : resolve(baseDir, def.env_file);
     return {
       def,
       scriptPath,
-      interpreter: leadingArgs.length > 0 ? def.interpreter ?? defaultPython : null,
+      // With a command the template says where the interpreter goes.
+      interpreter: command === null && leadingArgs.length > 0 ? python : null,
       uses: moduleUses(def.uses, pools, { where, label }),
       validator: new ParameterValidator(def.parameters, {
-        batchArguments: runsThroughCmd(program, os),
+        batchArguments: runsThroughCmd(command === null ? program : python, os),
       }),
+      python,
+      command,
+      templateParams: new Set(
+        command?.parts.flatMap((p) => p.kind === "param" ? [p.name] : []) ?? [],
+      ),
+      workingDir: def.working_dir === undefined
+        ? dirname(scriptPath)
+        : resolve(baseDir, def.working_dir),
+      venv,
+      envFile,
+      envFileKeys: envFile === null ? [] : keysAtStart(envFile),
     };
   });
   return new ModuleCatalog(modules, pools);
@@ -146,4 +183,28 @@ function fieldPath(path: PropertyKey[]): string {
     typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`
   )
     .join("") || "(module)";
+}
+
+/** The template of a `command` the schema has already checked. */
+function templateOf(command: string[], parameters: ModuleDef["parameters"]): CommandTemplate {
+  const parsed = parseCommandTemplate(command, new Map(parameters.map((p) => [p.name, p.type])));
+  if (!parsed.ok) throw new ConfigError(`command: ${parsed.error.message}`);
+  return parsed.template;
+}
+
+/** The keys a dotenv file has now (none when it cannot be read: each run start says why). */
+function keysAtStart(path: string): string[] {
+  try {
+    return Object.keys(readDotenv(path).values);
+  } catch {
+    return [];
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
 }

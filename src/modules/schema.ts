@@ -2,6 +2,7 @@ import { z } from "zod";
 import { compilePattern } from "./pattern.ts";
 import { hostLabelsSchema, usesSchema } from "../pools/schema.ts";
 import { isKnownEncoding } from "../logs/transcode.ts";
+import { checkRealModuleKeys } from "./real_module_checks.ts";
 
 export const PARAMETER_TYPES = ["text", "number", "select", "checkbox", "password"] as const;
 export const MODULE_STATUSES = ["active", "inactive", "maintenance"] as const;
@@ -30,6 +31,14 @@ export const parameterSchema = z.object({
   validation: z.object({ pattern: z.string(), message: z.string().optional() }).optional(),
   conditional_display: z.object({ field: z.string(), value: paramValueSchema }).optional(),
   warning: z.string().optional(),
+  /** How the value is written: a flag instead of `--NAME`, `positional`, or `none`. */
+  arg: z.union([
+    z.enum(["positional", "none"]),
+    z.string().regex(
+      /^--?[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+      'must be a flag such as "--max-results" or "-n", "positional" or "none"',
+    ),
+  ]).optional(),
 });
 
 export type ParameterDef = z.infer<typeof parameterSchema>;
@@ -66,7 +75,18 @@ export const moduleSchema = z.object({
     isKnownEncoding,
     "is not an encoding TextDecoder knows (e.g. utf-8, windows-1252, ibm866, shift_jis) nor ibm437 or ibm850",
   ).optional(),
+  /** The argv with placeholders (command_template.ts), replacing the default command. */
+  command: z.array(z.string()).min(1).optional(),
+  /** The child's working directory, against the module file's folder (default: the script's). */
+  working_dir: z.string().min(1).optional(),
+  /** A virtual environment folder whose interpreter runs the module. */
+  venv: z.string().min(1).optional(),
+  /** A dotenv file read at each run start. */
+  env_file: z.string().min(1).optional(),
+  /** `input`: the run's input is written to the child's stdin. */
+  stdin: z.enum(["none", "input"]).default("none"),
 }).superRefine((module, ctx) => {
+  checkRealModuleKeys(module, ctx);
   const names = new Set<string>();
   module.parameters.forEach((p, i) => {
     const at = (field: string) => ["parameters", i, field];

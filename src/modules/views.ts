@@ -26,6 +26,13 @@ export const moduleViewSchema = z.object({
   uses: z.union([z.array(z.string()), z.record(z.string(), z.number())]).optional(),
   host_labels: z.array(z.string()).optional(),
   output_encoding: z.string().optional(),
+  command: z.array(z.string()).optional(),
+  working_dir: z.string().optional(),
+  venv: z.string().optional(),
+  env_file: z.string().optional(),
+  /** The keys the `env_file` had at start, every value masked. */
+  env_file_values: z.record(z.string(), z.string()).optional(),
+  stdin: z.enum(["none", "input"]),
   available: z.boolean(),
   unavailable_reason: z.string().nullable(),
   last_run: z.string().nullable(),
@@ -68,6 +75,9 @@ export class ModuleViews {
     return {
       ...def,
       ...(env === undefined ? {} : { env: maskValues(env) }),
+      ...(def.env_file === undefined ? {} : {
+        env_file_values: maskValues(Object.fromEntries(module.envFileKeys.map((k) => [k, ""]))),
+      }),
       available: availability.available,
       unavailable_reason: availability.reason,
       last_run: stats.lastRunAt === null ? null : new Date(stats.lastRunAt).toISOString(),

@@ -7,6 +7,8 @@ export interface SpawnSpec {
   cwd: string;
   /** Added to the server's own environment. */
   env: Record<string, string>;
+  /** Written to the child's stdin (see stdin_feed.ts); without it stdin is empty and closed. */
+  stdin?: Uint8Array | null;
 }
 
 /** How a run's process is started so that it leads its own process group on POSIX. */
@@ -52,7 +54,7 @@ export function spawnProcess(
     args: plan.args,
     cwd: spec.cwd,
     env: spec.env,
-    stdin: "null",
+    stdin: spec.stdin ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",
     detached: plan.detached,

@@ -1,5 +1,7 @@
 import { LineSplitter } from "../logs/line_splitter.ts";
 import { type Transcoder, transcoderFor } from "../logs/transcode.ts";
+import { stripAnsi } from "../logs/ansi.ts";
+import { isProgressBarLine } from "../logs/markers.ts";
 import type { LogStore } from "../logs/store.ts";
 import { RunLogWriter, WARNING } from "../logs/writer.ts";
 import { PipeReader, spawnProcess, type SpawnSpec } from "../process/spawn.ts";
@@ -7,12 +9,15 @@ import { stopLeftovers } from "../process/leftovers.ts";
 import { DEFAULT_TASKKILL } from "../process/tree_kill.ts";
 import { stopTree } from "../process/tree_stop.ts";
 import { WindowsJob } from "../process/windows_job.ts";
+import { feedStdin } from "../process/stdin_feed.ts";
 import { settlesWithin } from "../timing.ts";
 import { type ReporterHooks, RunReporter } from "./reporter.ts";
 import type { Ending } from "./transitions.ts";
 
 /** How long pipes are still read after the process exited (a grandchild may hold them). */
 const DRAIN_MS = 500;
+/** The stored code of level INFO (logs/level.ts). */
+const INFO = 2;
 
 /** Why the runner stops a process early. */
 export type StopReason = "cancelled" | "timeout" | "shutdown";
@@ -23,6 +28,8 @@ export interface ExecutionOptions {
   spec: SpawnSpec;
   /** The command line as logged (passwords masked). */
   displayCommand: string;
+  /** `system` lines written before the start line (an `env_file`'s skipped lines). */
+  notices?: string[];
   logs: LogStore;
   killGraceSeconds: number;
   /** 0 for no limit. */
@@ -99,6 +106,7 @@ export class RunExecution {
   }
 
   private async run(spec: SpawnSpec, displayCommand: string): Promise<ExecutionResult> {
+    for (const notice of this.options.notices ?? []) this.writer.system(notice, WARNING);
     try {
       this.child = spawnProcess(spec, this.os);
     } catch (err) {
@@ -110,6 +118,7 @@ export class RunExecution {
     this.pid = child.pid;
     this.job = WindowsJob.adopt(child.pid, this.os);
     this.writer.system(`started ${displayCommand} (pid ${child.pid})`);
+    const feed = spec.stdin ? feedStdin(child.stdin, spec.stdin) : null;
     const readers = [
       this.capture(child.stdout, "stdout"),
       this.capture(child.stderr, "stderr"),
@@ -124,6 +133,8 @@ export class RunExecution {
     const status = await Promise.race([child.status, this.givenUp.promise]) ??
       { code: null, signal: null, success: false };
     this.exited = true;
+    // What the child did not read of its input is not needed any more.
+    await feed?.stop();
     if (this.timeoutTimer !== null) clearTimeout(this.timeoutTimer);
     await this.drain(readers);
     if (this.stopping) await this.stopping;
@@ -155,11 +166,13 @@ export class RunExecution {
 
   private capture(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr") {
     const splitter = new LineSplitter({
-      line: (line) => {
-        this.writer.output(name, line);
+      // Colours and cursor moves go before anything reads the line.
+      line: (raw) => {
+        const line = stripAnsi(raw);
+        this.writer.output(name, line, isProgressBarLine(line) ? INFO : undefined);
         this.reporter.line(name, line);
       },
-      update: (bytes) => this.reporter.update(bytes),
+      update: (bytes) => this.reporter.update(stripAnsi(bytes)),
       cut: (dropped) =>
         this.writer.notice(
           `the ${name} line above was longer than 1 MiB: ${dropped} bytes of it were cut`,

@@ -69,6 +69,12 @@ export const runRecordSchema = z.object({
    * moves it out of `running`; {} while queued, and for runs stored before pools existed.
    */
   pool_slots: z.record(z.string(), z.number()).default({}),
+  /**
+   * Bytes of the run's `input` (stored in parts under its own keys, input.ts) and how it was
+   * given; null when it has none.
+   */
+  input_bytes: z.number().int().nullable().default(null),
+  input_type: z.enum(["text", "json"]).nullable().default(null),
 });
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
@@ -85,8 +91,10 @@ export function newRunRecord(fields: {
   /** The server starting it now, or null when it is queued. */
   startsOn: string | null;
   origin?: RunOrigin;
+  /** The stored input's size and type, when the run has one. */
+  input?: { bytes: number; type: "text" | "json" } | null;
 }): RunRecord {
-  const { startsOn, origin, ...rest } = fields;
+  const { startsOn, origin, input, ...rest } = fields;
   const startsNow = startsOn !== null;
   return {
     ...rest,
@@ -110,6 +118,8 @@ export function newRunRecord(fields: {
     artifacts: null,
     host_id: startsOn,
     pool_slots: {},
+    input_bytes: input?.bytes ?? null,
+    input_type: input?.type ?? null,
   };
 }
 

@@ -6,6 +6,7 @@ import { isFinal, type RunRecord, type RunStatus } from "./model.ts";
 import type { RunRegistry } from "./registry.ts";
 import type { Retries } from "./retries.ts";
 import type { ResultStore } from "./results.ts";
+import type { InputStore } from "./input.ts";
 import type { ArtifactStore } from "../artifacts/store.ts";
 import type { RunChanges, RunStore } from "./store.ts";
 
@@ -18,6 +19,8 @@ export interface RunServiceOptions {
   logMaxBytes: number;
   /** The program that stops process trees on Windows (PRISMQ_TASKKILL; default `taskkill`). */
   taskkill?: string;
+  /** PRISMQ_MAX_INPUT_BYTES. */
+  maxInputBytes: number;
 }
 
 /**
@@ -31,6 +34,8 @@ export interface RunParts {
   catalog: ModuleCatalog;
   events: RunEvents;
   results: ResultStore;
+  /** Runs' stdin inputs. */
+  inputs: InputStore;
   artifacts: ArtifactStore;
   admission: Admission;
   registry: RunRegistry;

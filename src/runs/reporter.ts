@@ -2,6 +2,7 @@ import {
   applyProgress,
   type Marker,
   NO_PROGRESS,
+  parseBracketProgress,
   parseMarkerLine,
   parseProgressBar,
   type Progress,
@@ -34,7 +35,11 @@ export class RunReporter {
 
   /** A whole output line of `stream`. */
   line(stream: "stdout" | "stderr", bytes: Uint8Array): void {
-    if (bytes[0] !== 0x3a) return;
+    if (bytes[0] !== 0x3a) {
+      const bracket = parseBracketProgress(bytes);
+      if (bracket !== null && bracket.kind === "progress") this.apply(bracket);
+      return;
+    }
     const marker = parseMarkerLine(bytes);
     if (marker === null) return;
     if (marker.kind === "progress") this.apply(marker);

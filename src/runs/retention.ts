@@ -2,6 +2,8 @@ import type { LogStore } from "../logs/store.ts";
 import { RUN_ID_PATTERN, type RunStore } from "./store.ts";
 import type { ArtifactStore } from "../artifacts/store.ts";
 import type { ResultStore } from "./results.ts";
+import type { InputStore } from "./input.ts";
+import { keys } from "../kv/keys.ts";
 
 const BATCH = 100;
 
@@ -11,6 +13,8 @@ export interface RetentionStores {
   logs: LogStore;
   /** Absent in tests that only sweep records and logs. */
   results?: ResultStore;
+  /** Runs' stdin inputs (absent in tests that do not give any). */
+  inputs?: InputStore;
   artifacts?: ArtifactStore;
 }
 
@@ -19,7 +23,7 @@ export interface RetentionStores {
  * `stopped()`; returns how many.
  */
 export async function sweepExpiredRuns(
-  { store, logs, results, artifacts }: RetentionStores,
+  { store, logs, results, inputs, artifacts }: RetentionStores,
   cutoff: number,
   stopped: () => boolean = () => false,
 ): Promise<number> {
@@ -31,6 +35,7 @@ export async function sweepExpiredRuns(
       const record = await store.get(runId);
       await logs.deleteAll(runId);
       await results?.delete(runId);
+      await inputs?.delete(keys.inputPrefix(runId));
       await artifacts?.remove(runId);
       if (record) {
         await store.delete(record);

@@ -117,6 +117,7 @@ export class Retries {
         parameters: message.parameters,
         saveConfig: false,
         recordUnavailable: true,
+        inputFromRun: message.run_id,
         origin: { trigger: "retry", attempt: message.attempt, retry_of: message.retry_of },
       });
       await kv.set(done, run.run_id, { expireIn: KEEP_MS });

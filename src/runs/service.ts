@@ -22,7 +22,7 @@ import type { RunView } from "./view.ts";
 import { liveRunView } from "./live_view.ts";
 import type { KvMessages } from "../kv/messages.ts";
 import { Retries } from "./retries.ts";
-import { dropSecrets, secretNames } from "../modules/secrets.ts";
+import { rerunRequest } from "./rerun.ts";
 import { Ticker } from "../timing.ts";
 import { failOrphanedRuns, type HostState } from "./orphans.ts";
 import { QueueSync } from "./queue_sync.ts";
@@ -33,6 +33,7 @@ import { showable } from "./readable.ts";
 import { catalogNeeds, type LabelSources } from "../pools/catalog_needs.ts";
 import { PoolGauge } from "../pools/gauge.ts";
 import { poolLevels, type PoolStatus } from "../pools/levels.ts";
+import { type EncodedInput, type InputStore, readRunInput, requireInput } from "./input.ts";
 
 export type { RunServiceOptions } from "./parts.ts";
 
@@ -44,6 +45,7 @@ export interface RunServiceDeps {
   presets: PresetStore;
   events: RunEvents;
   results: ResultStore;
+  inputs: InputStore;
   artifacts: ArtifactStore;
   kv: Deno.Kv;
   /** KV queue messages; null on KV Connect, which has no queues. */
@@ -91,7 +93,7 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
   private readonly ticker: Ticker;
 
   constructor(private readonly deps: RunServiceDeps) {
-    const { store, logs, catalog, events, results, artifacts, options } = deps;
+    const { store, logs, catalog, events, results, inputs, artifacts, options } = deps;
     const moduleLimit = (id: string) => catalog.get(id)?.def.max_concurrent_runs ?? Infinity;
     const admission = new Admission(
       options.maxConcurrentRuns,
@@ -107,6 +109,7 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
       catalog,
       events,
       results,
+      inputs,
       artifacts,
       admission,
       registry,
@@ -194,25 +197,18 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
     moduleId: string,
     given: Record<string, unknown>,
     saveConfig: boolean,
+    input: EncodedInput | null = null,
   ): Promise<RunView> {
-    return this.view(await this.submissions.submit({ moduleId, parameters: given, saveConfig }));
+    return this.view(
+      await this.submissions.submit({ moduleId, parameters: given, saveConfig, input }),
+    );
   }
 
-  /**
-   * Submits a new run of the same module with the old run's values, `overrides` replacing them;
-   * password values are never carried over (they must be given again).
-   */
-  async rerun(runId: string, overrides: Record<string, unknown>): Promise<RunView> {
+  /** Submits a new run of the same module as the old one (see rerun.ts). */
+  async rerun(runId: string, overrides: Record<string, unknown>, input?: EncodedInput | null) {
     const old = await this.requireRecord(runId);
-    const defs = this.deps.catalog.get(old.module_id)?.def.parameters ?? [];
-    const secrets = [...old.secret_parameters, ...secretNames(defs, old.parameters)];
-    const record = await this.submissions.submit({
-      moduleId: old.module_id,
-      parameters: { ...dropSecrets(old.parameters, secrets), ...overrides },
-      saveConfig: false,
-      origin: { trigger: "rerun" },
-    });
-    return await this.view(record);
+    const request = rerunRequest(old, this.deps.catalog, overrides, input);
+    return await this.view(await this.submissions.submit(request));
   }
 
   /** Submits a run as described (schedule fires use this); resolves with its stored record. */
@@ -223,6 +219,14 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
   /** The run as callers see it; 404 when unknown. */
   async get(runId: string): Promise<RunView> {
     return this.view(await this.requireRecord(runId));
+  }
+
+  /** The run's stdin input as given; 404 INPUT_NOT_FOUND when it has none. */
+  async input(runId: string): Promise<EncodedInput> {
+    return requireInput(
+      await readRunInput(this.deps.inputs, await this.requireRecord(runId)),
+      runId,
+    );
   }
 
   /** The stored record, or null. */

@@ -3,6 +3,9 @@ import { AppError, validationError } from "../errors.ts";
 import type { CatalogModule } from "../modules/catalog.ts";
 import type { PresetStore } from "../modules/presets.ts";
 import { secretNames } from "../modules/secrets.ts";
+import { unsafeBareValues } from "../modules/args.ts";
+import { keys } from "../kv/keys.ts";
+import { checkInputSize, type EncodedInput, readRunInput } from "./input.ts";
 import { newRunRecord, type RunOrigin, type RunRecord } from "./model.ts";
 import { moveRun, type RunParts } from "./parts.ts";
 import { finalOutcome } from "./transitions.ts";
@@ -25,6 +28,10 @@ export interface RunRequest {
    * as failed with the reason, instead of a refusal that would leave no trace.
    */
   recordUnavailable?: boolean;
+  /** The run's stdin input (a module with `stdin: "input"` only). */
+  input?: EncodedInput | null;
+  /** Without `input`: the input of this earlier run (a retry's), if it had one. */
+  inputFromRun?: string;
 }
 
 /** What submission works with besides the shared parts. */
@@ -57,8 +64,10 @@ export class Submissions {
   /** Validates and submits a run; resolves with its stored record, running or queued. */
   async submit(request: RunRequest): Promise<RunRecord> {
     const { parts, presets } = this.deps;
-    const { catalog, admission, options } = parts;
+    const { catalog, options } = parts;
     const { moduleId } = request;
+    // 413 comes before any other refusal.
+    if (request.input) checkInputSize(request.input.bytes.length, options.maxInputBytes);
     const module = catalog.require(moduleId);
     const availability = catalog.availability(module);
     if (!availability.available && request.recordUnavailable && !this.closed) {
@@ -71,7 +80,54 @@ export class Submissions {
       );
     }
     const checked = module.validator.validate(request.parameters);
-    if (!checked.ok) throw validationError(checked.errors);
+    const errors = checked.ok
+      ? unsafeBareValues(module.def.parameters, checked.values, module.templateParams)
+      : checked.errors;
+    if (request.input && module.def.stdin !== "input") {
+      errors.push({ field: "input", message: 'is not read by this module (its stdin is "none")' });
+    }
+    if (!checked.ok || errors.length > 0) throw validationError(errors);
+    const runId = newRunId();
+    const input = await this.storeInput(runId, module, request);
+    let stored: RunRecord;
+    try {
+      stored = await this.admit(request, module, checked.values, runId, input);
+    } catch (err) {
+      // Parts no record points at would never be read nor deleted.
+      if (input !== null) await parts.inputs.delete(keys.inputPrefix(runId)).catch(() => {});
+      throw err;
+    }
+    // Presets are saved only for a run that was accepted (not for a 429 or 503).
+    if (request.saveConfig) await presets.save(moduleId, module.def.parameters, checked.values);
+    return stored;
+  }
+
+  /** Writes the run's input parts before its record (which then points at them). */
+  private async storeInput(
+    runId: string,
+    module: CatalogModule,
+    request: RunRequest,
+  ): Promise<EncodedInput | null> {
+    const { inputs, store } = this.deps.parts;
+    let input = request.input ?? null;
+    if (input === null && request.inputFromRun && module.def.stdin === "input") {
+      const earlier = await store.get(request.inputFromRun);
+      input = earlier === null ? null : await readRunInput(inputs, earlier);
+    }
+    if (input !== null) await inputs.write((part) => keys.inputPart(runId, part), input.bytes);
+    return input;
+  }
+
+  /** Starts a checked run at once or queues it (or refuses it: shutdown, a full queue). */
+  private async admit(
+    request: RunRequest,
+    module: CatalogModule,
+    values: RunRecord["parameters"],
+    runId: string,
+    input: EncodedInput | null,
+  ): Promise<RunRecord> {
+    const { admission, options } = this.deps.parts;
+    const { moduleId } = request;
     // From this check on nothing awaits until the run is registered or queued, so shutdown
     // either sees the run or the run sees shutdown.
     if (this.closed) throw new AppError("SHUTTING_DOWN", "The server is shutting down.");
@@ -81,29 +137,31 @@ export class Submissions {
     }
     const now = Date.now();
     const record = newRunRecord({
-      run_id: newRunId(),
+      run_id: runId,
       module_id: moduleId,
       module_name: module.def.name,
-      parameters: checked.values,
-      secret_parameters: secretNames(module.def.parameters, checked.values),
+      parameters: values,
+      secret_parameters: secretNames(module.def.parameters, values),
       order: this.nextOrder(now),
       created_at: now,
       startsOn: null,
       origin: request.origin,
+      input: input === null ? null : { bytes: input.bytes.length, type: input.type },
     });
     // A module full on other servers sends a run that looked startable to the queue after all.
-    const stored = (startNow ? await this.start(record, module) : null) ??
+    return (startNow ? await this.start(record, module, input?.bytes) : null) ??
       await this.enqueue(record);
-    // Presets are saved only for a run that was accepted (not for a 429 or 503).
-    if (request.saveConfig) await presets.save(moduleId, module.def.parameters, checked.values);
-    return stored;
   }
 
   /**
    * Starts a run that found a free slot here: its supervisor stores it as running and spawns it.
    * Null when the store says its module has no slot left on any server (it is queued instead).
    */
-  private async start(queued: RunRecord, module: CatalogModule): Promise<RunRecord | null> {
+  private async start(
+    queued: RunRecord,
+    module: CatalogModule,
+    input?: Uint8Array,
+  ): Promise<RunRecord | null> {
     const { parts } = this.deps;
     const record: RunRecord = {
       ...queued,
@@ -118,6 +176,7 @@ export class Submissions {
       record,
       module,
       reorder: () => this.nextOrder(Date.now()),
+      input,
     });
     const started = await supervisor.started;
     if (started !== null) return started;

@@ -3,7 +3,7 @@ import type { CatalogModule } from "../modules/catalog.ts";
 import type { QueuedRun } from "./admission.ts";
 import { cancelQueuedRun } from "./cancel.ts";
 import { RunExecution, type StopReason } from "./execution.ts";
-import { launchSpec } from "./launch_spec.ts";
+import { type Launch, LaunchError, launchSpec } from "./launch_spec.ts";
 import type { RunRecord } from "./model.ts";
 import { moveRun, type RunParts } from "./parts.ts";
 import type { RunHandle } from "./registry.ts";
@@ -13,15 +13,22 @@ import type { Progress } from "../logs/markers.ts";
 import { RunReport } from "./run_report.ts";
 import type { PoolFull } from "../pools/holds.ts";
 import type { StartLimits, StartRefusal } from "./claim.ts";
+import { readRunInput } from "./input.ts";
 
 /** How a supervised run came to hold its slot. */
 export type SupervisedStart =
   /**
    * Submitted while a slot was free: stored for the first time, as running, unless its module
    * turns out full across servers (`moduleFull`); `reorder` gives a fresh submission order when
-   * another server took the one it has.
+   * another server took the one it has; `input` is its stored input, given so it is not read back.
    */
-  | { kind: "new"; record: RunRecord; module: CatalogModule; reorder: () => number }
+  | {
+    kind: "new";
+    record: RunRecord;
+    module: CatalogModule;
+    reorder: () => number;
+    input?: Uint8Array | null;
+  }
   /** Admitted from the queue: its stored record is claimed, queued to running. */
   | { kind: "queued"; run: QueuedRun };
 
@@ -57,11 +64,13 @@ export class RunSupervisor implements RunHandle {
   private execution: RunExecution | null = null;
   private readonly report: RunReport;
   private stopReason: StopReason | null = null;
+  private input: Uint8Array | null; // a new run's, until its spawn
 
   /** Registers itself at once, so that a cancel finds the run, and starts the supervision. */
   constructor(private readonly parts: RunParts, start: SupervisedStart) {
     this.runId = start.kind === "new" ? start.record.run_id : start.run.runId;
     this.moduleId = start.kind === "new" ? start.record.module_id : start.run.moduleId;
+    this.input = start.kind === "new" ? start.input ?? null : null;
     this.started = this.startedOnce.promise;
     this.report = new RunReport(parts, this.runId);
     parts.registry.add(this);
@@ -100,7 +109,11 @@ export class RunSupervisor implements RunHandle {
         else this.poolFull = begun.full;
         return null;
       }
-      if ("end" in begun) return begun.end;
+      if ("end" in begun) {
+        // A new run that was stored and ended at once (its launch failed) is the answer.
+        if (start.kind === "new") this.startedOnce.resolve(begun.end);
+        return begun.end;
+      }
       this.startedOnce.resolve(begun.running);
       return await this.recordEnd(begun.execution);
     } finally {
@@ -215,11 +228,23 @@ export class RunSupervisor implements RunHandle {
       const why = err instanceof Error ? err.message : String(err);
       return { end: await this.failStarted(`its output folder could not be made: ${why}`) };
     }
-    const { spec, display } = launchSpec(module, record, outputDir);
+    let launch: Launch;
+    try {
+      launch = launchSpec(module, record, outputDir);
+    } catch (err) {
+      if (!(err instanceof LaunchError)) throw err;
+      return { end: await this.failStarted(err.message) };
+    }
+    const { spec, display, notices } = launch;
+    if (module.def.stdin === "input") {
+      spec.stdin = this.input ?? (await readRunInput(this.parts.inputs, record))?.bytes ?? null;
+      this.input = null;
+    }
     const execution = this.execution = new RunExecution({
       runId: this.runId,
       spec,
       displayCommand: display,
+      notices,
       logs,
       killGraceSeconds: options.killGraceSeconds,
       timeoutSeconds: module.def.timeout_seconds ?? options.runTimeoutSeconds,

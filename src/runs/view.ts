@@ -35,6 +35,8 @@ export const runViewSchema = z.object({
   host_id: z.string().nullable(),
   /** While queued: why it waits (one sentence), or null when it is next in line; else null. */
   waiting_for: z.string().nullable(),
+  /** Bytes of the run's stdin input (`GET /api/runs/{id}/input`), or null when none. */
+  input_bytes: z.number().int().nullable(),
 });
 export type RunView = z.infer<typeof runViewSchema>;
 
@@ -86,6 +88,7 @@ export function toRunView(
     retry_of: record.retry_of,
     host_id: record.host_id,
     waiting_for: record.status === "queued" ? live.waitingFor ?? null : null,
+    input_bytes: record.input_bytes,
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { paramValueSchema } from "../modules/schema.ts";
+import type { EncodedInput } from "../runs/input.ts";
 
 export const OVERLAP_POLICIES = ["skip", "queue"] as const;
 
@@ -21,11 +22,16 @@ export const scheduleRecordSchema = z.object({
   skipped_fires: z.number().int().default(0),
   /** Fires the submission refused (queue full, shutting down). */
   refused_fires: z.number().int().default(0),
+  /** The input each fire gives its run (schedules/input.ts); null when none. */
+  input_bytes: z.number().int().nullable().default(null),
+  input_type: z.enum(["text", "json"]).nullable().default(null),
+  /** Which stored version of the input is the schedule's. */
+  input_version: z.string().nullable().default(null),
 });
 export type ScheduleRecord = z.infer<typeof scheduleRecordSchema>;
 
 /** The contract's SCHEDULE: the record with ISO times and the next due time. */
-export const scheduleViewSchema = scheduleRecordSchema.extend({
+export const scheduleViewSchema = scheduleRecordSchema.omit({ input_version: true }).extend({
   next_run_at: z.string().nullable(),
   last_run_at: z.string().nullable(),
   created_at: z.string(),
@@ -43,4 +49,6 @@ export interface ScheduleInput {
   parameters?: Record<string, unknown>;
   enabled?: boolean;
   overlap?: (typeof OVERLAP_POLICIES)[number];
+  /** Undefined: unchanged (none for a new schedule); null: none. */
+  input?: EncodedInput | null;
 }

@@ -6,6 +6,7 @@ import { checkCron } from "./cron.ts";
 import type { ScheduleInput, ScheduleRecord, ScheduleView } from "./model.ts";
 import type { ScheduleStore } from "./store.ts";
 import type { ScheduleTimer } from "./timer.ts";
+import { NO_INPUT, type ScheduleInputs } from "./input.ts";
 
 const newScheduleId = customAlphabet("0123456789abcdefghijklmnopqrstuvwxyz", 12);
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
@@ -15,6 +16,7 @@ export interface ScheduleDeps {
   store: ScheduleStore;
   catalog: ModuleCatalog;
   timer: ScheduleTimer;
+  inputs: ScheduleInputs;
 }
 
 /**
@@ -43,12 +45,20 @@ export class Schedules {
         updated_at: now,
         skipped_fires: 0,
         refused_fires: 0,
+        ...NO_INPUT,
+        input_bytes: input.input ? input.input.bytes.length : null,
       },
       input.parameters ?? {},
       true,
     );
-    // A 12-character id is taken once in 10^18 creations; the check makes even that harmless.
-    while (!(await this.deps.store.create(schedule))) schedule.schedule_id = newScheduleId();
+    // A 12-character id is taken once in 10^18 creations; the check makes even that harmless
+    // (inputs are stored under a version of their own, so a taken id's input is never touched).
+    do {
+      Object.assign(
+        schedule,
+        await this.deps.inputs.save(schedule.schedule_id, input.input ?? null),
+      );
+    } while (!(await this.deps.store.create(schedule)) && (schedule.schedule_id = newScheduleId()));
     this.deps.timer.set(schedule);
     return this.view(schedule);
   }
@@ -80,6 +90,10 @@ export class Schedules {
   async update(scheduleId: string, input: ScheduleInput): Promise<ScheduleView> {
     // Starting a module, as a new or re-enabled schedule will, needs it available.
     const starts = input.module_id !== undefined || input.enabled === true;
+    // A new input is written whole under a version of its own before the record points at it.
+    const saved = input.input === undefined
+      ? {}
+      : await this.deps.inputs.save(scheduleId, input.input);
     const schedule = await this.deps.store.change(scheduleId, (current) =>
       this.validated(
         {
@@ -90,12 +104,17 @@ export class Schedules {
           enabled: input.enabled ?? current.enabled,
           overlap: input.overlap ?? current.overlap,
           updated_at: Date.now(),
+          ...saved,
         },
         input.parameters ?? current.parameters,
         starts,
       ));
-    if (schedule === null) throw scheduleNotFound(scheduleId);
+    if (schedule === null) {
+      if (input.input !== undefined) await this.deps.inputs.prune(scheduleId);
+      throw scheduleNotFound(scheduleId);
+    }
     this.deps.timer.set(schedule);
+    if (input.input !== undefined) await this.deps.inputs.prune(scheduleId, schedule.input_version);
     return this.view(schedule);
   }
 
@@ -103,6 +122,7 @@ export class Schedules {
   async delete(scheduleId: string): Promise<string> {
     this.deps.timer.remove(scheduleId);
     if (!(await this.deps.store.delete(scheduleId))) throw scheduleNotFound(scheduleId);
+    await this.deps.inputs.prune(scheduleId);
     return `Schedule "${scheduleId}" was deleted.`;
   }
 
@@ -137,6 +157,9 @@ export class Schedules {
     if (!checked.ok) {
       errors.push(...checked.errors.map((e) => ({ ...e, field: `parameters.${e.field}` })));
     }
+    if (schedule.input_bytes !== null && module.def.stdin !== "input") {
+      errors.push({ field: "input", message: 'is not read by this module (its stdin is "none")' });
+    }
     if (errors.length > 0 || !checked.ok) throw validationError(errors);
     return { ...schedule, parameters: checked.values };
   }
@@ -144,8 +167,9 @@ export class Schedules {
   private view(schedule: ScheduleRecord): ScheduleView {
     const defs = this.deps.catalog.get(schedule.module_id)?.def.parameters ?? [];
     const next = this.deps.timer.nextDueAt(schedule.schedule_id);
+    const { input_version: _, ...fields } = schedule;
     return {
-      ...schedule,
+      ...fields,
       parameters: maskSecrets(schedule.parameters, secretNames(defs, schedule.parameters)),
       next_run_at: iso(next),
       last_run_at: iso(schedule.last_run_at),

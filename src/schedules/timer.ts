@@ -1,5 +1,6 @@
 import { isFinal, type RunRecord } from "../runs/model.ts";
 import type { RunRequest } from "../runs/submission.ts";
+import type { EncodedInput } from "../runs/input.ts";
 import { MAX_TIMER_SECONDS } from "../settings.ts";
 import { nextDue } from "./cron.ts";
 import type { ScheduleRecord } from "./model.ts";
@@ -17,6 +18,8 @@ export interface ScheduledRuns {
    * time; absent, every fire is this server's.
    */
   claim?(scheduleId: string, dueAt: number): Promise<boolean>;
+  /** The input a fire gives its run (absent: none). */
+  input?(schedule: ScheduleRecord): Promise<EncodedInput | null>;
 }
 
 /** How often the stored schedules are read again, for those other servers made or changed. */
@@ -171,6 +174,7 @@ export class ScheduleTimer {
         saveConfig: false,
         recordUnavailable: true,
         origin: { trigger: "schedule", schedule_id: id },
+        input: await this.runs.input?.(schedule) ?? null,
       });
       this.refusals.delete(id);
       await this.save(id, (s) => ({ ...s, last_run_at: run.created_at, last_run_id: run.run_id }));

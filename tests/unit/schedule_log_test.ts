@@ -35,6 +35,9 @@ Deno.test("a fire refused again and again is counted each time and logged once",
       updated_at: 0,
       skipped_fires: 0,
       refused_fires: 0,
+      input_bytes: null,
+      input_type: null,
+      input_version: null,
     };
     assert.ok(await store.create(schedule));
     await timer.start();

@@ -20,6 +20,9 @@ Deno.test("ScheduleStore.change: concurrent changes (a fire here, a PATCH elsewh
       updated_at: 0,
       skipped_fires: 0,
       refused_fires: 0,
+      input_bytes: null,
+      input_type: null,
+      input_version: null,
     };
     assert.ok(await store.create(schedule));
     assert.ok(!(await store.create(schedule)), "an id is stored once");

@@ -1,4 +1,5 @@
 import { ArtifactStore } from "../../src/artifacts/store.ts";
+import { InputStore } from "../../src/runs/input.ts";
 import { ResultStore } from "../../src/runs/results.ts";
 import assert from "node:assert/strict";
 import { LogStore } from "../../src/logs/store.ts";
@@ -28,6 +29,7 @@ async function setup(): Promise<{ parts: RunParts; kv: Deno.Kv; run: RunRecord }
     catalog,
     events: new RunEvents(),
     results: new ResultStore(kv),
+    inputs: new InputStore(kv),
     artifacts: new ArtifactStore(Deno.makeTempDirSync({ prefix: "prismq-artifacts-" })),
     admission: new Admission(1, () => Infinity),
     registry: new RunRegistry(),
@@ -37,6 +39,7 @@ async function setup(): Promise<{ parts: RunParts; kv: Deno.Kv; run: RunRecord }
       killGraceSeconds: 1,
       runTimeoutSeconds: 0,
       logMaxBytes: 1_000_000,
+      maxInputBytes: 1024,
     },
     wakeQueue: () => {},
     retries: { plan: () => undefined },

@@ -4,6 +4,7 @@ import { isFinal } from "../../runs/model.ts";
 import { waitForFinal } from "../../runs/wait.ts";
 import type { Services } from "../../services.ts";
 import { ArtifactList, LogPage, Run, RunList } from "../schemas.ts";
+import { encodeInput } from "../../runs/input.ts";
 import {
   GetLogsArgs,
   ListArtifactsArgs,
@@ -62,10 +63,11 @@ export const TOOLS: readonly ToolSpec[] = [
     output: Run,
     readOnly: false,
     async call(s, args, signal) {
-      const { module_id, wait_seconds, parameters, save_config, ...rest } = args;
+      const { module_id, wait_seconds, parameters, save_config, input, ...rest } = args;
       // A field the run route's body gains must be passed on here as the route passes it.
       rest satisfies Record<string, never>;
-      const run = await s.runs.submit(module_id, parameters, save_config);
+      const encoded = encodeInput(input, s.settings.maxInputBytes);
+      const run = await s.runs.submit(module_id, parameters, save_config, encoded);
       if (wait_seconds === 0 || isFinal(run.status)) return run;
       const record = await waitForFinal(
         { record: (id) => s.runs.record(id), events: s.events },

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Services } from "../../services.ts";
+import { encodeInput } from "../../runs/input.ts";
 import { BODY_ERRORS, errorResponses, GUARD_ERRORS, jsonContent, SECURED } from "../openapi.ts";
 import {
   ConfigBody,
@@ -95,6 +96,7 @@ const submitRun = createRoute({
       ...BODY_ERRORS,
       "MODULE_NOT_FOUND",
       "MODULE_UNAVAILABLE",
+      "INPUT_TOO_LARGE",
       "QUEUE_FULL",
       "STORAGE_FULL",
       "SHUTTING_DOWN",
@@ -123,7 +125,8 @@ export function moduleRoutes(app: OpenAPIHono, s: Services): void {
   });
   app.openapi(submitRun, async (c) => {
     const body = c.req.valid("json");
-    const run = await s.runs.submit(c.req.valid("param").id, body.parameters, body.save_config);
-    return c.json(run, 202);
+    const input = encodeInput(body.input, s.settings.maxInputBytes);
+    const { id } = c.req.valid("param");
+    return c.json(await s.runs.submit(id, body.parameters, body.save_config, input), 202);
   });
 }

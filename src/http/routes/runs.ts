@@ -1,6 +1,14 @@
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Services } from "../../services.ts";
-import { BODY_ERRORS, errorResponses, GUARD_ERRORS, jsonContent, SECURED } from "../openapi.ts";
+import { encodeInput } from "../../runs/input.ts";
+import {
+  BODY_ERRORS,
+  errorResponses,
+  GUARD_ERRORS,
+  jsonContent,
+  SECURED,
+  streamedResponse,
+} from "../openapi.ts";
 import { ListRunsQuery, RerunBody, Run, RunIdParam, RunList } from "../schemas.ts";
 
 const common = { tags: ["runs"], security: SECURED };
@@ -68,6 +76,7 @@ const rerun = createRoute({
       "RUN_NOT_FOUND",
       "MODULE_NOT_FOUND",
       "MODULE_UNAVAILABLE",
+      "INPUT_TOO_LARGE",
       "QUEUE_FULL",
       "STORAGE_FULL",
       "SHUTTING_DOWN",
@@ -75,7 +84,26 @@ const rerun = createRoute({
   },
 });
 
-/** Run listing, detail, cancel and re-run. */
+const getInput = createRoute({
+  ...common,
+  method: "get",
+  path: "/api/runs/{run_id}/input",
+  operationId: "getRunInput",
+  summary: "The run's stdin input, as it was given",
+  request: { params: RunIdParam },
+  responses: {
+    200: {
+      description: "The input: JSON when given as a JSON value, text when given as a string",
+      content: {
+        "application/json": { schema: z.unknown() },
+        "text/plain; charset=utf-8": { schema: z.string() },
+      },
+    },
+    ...errorResponses(...GUARD_ERRORS, "RUN_NOT_FOUND", "INPUT_NOT_FOUND"),
+  },
+});
+
+/** Run listing, detail, cancel, re-run and input. */
 export function runRoutes(app: OpenAPIHono, s: Services): void {
   app.openapi(listRuns, async (c) => {
     const q = c.req.valid("query");
@@ -92,7 +120,20 @@ export function runRoutes(app: OpenAPIHono, s: Services): void {
   app.openapi(getRun, async (c) => c.json(await s.runs.get(c.req.valid("param").run_id), 200));
   app.openapi(rerun, async (c) => {
     const { run_id } = c.req.valid("param");
-    return c.json(await s.runs.rerun(run_id, c.req.valid("json").parameters), 202);
+    const body = c.req.valid("json");
+    // Absent: the old run's input again; null: none; else the new one.
+    const input = "input" in body ? encodeInput(body.input, s.settings.maxInputBytes) : undefined;
+    return c.json(await s.runs.rerun(run_id, body.parameters, input), 202);
+  });
+  app.openapi(getInput, async (c) => {
+    const input = await s.runs.input(c.req.valid("param").run_id);
+    const type = input.type === "json" ? "application/json" : "text/plain; charset=utf-8";
+    return streamedResponse(
+      new Response(input.bytes as Uint8Array<ArrayBuffer>, {
+        status: 200,
+        headers: { "content-type": type },
+      }),
+    );
   });
   app.openapi(
     cancelRun,

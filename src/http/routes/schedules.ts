@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Services } from "../../services.ts";
+import { encodeInput } from "../../runs/input.ts";
 import { BODY_ERRORS, errorResponses, GUARD_ERRORS, jsonContent, SECURED } from "../openapi.ts";
 import { pageQuery } from "../paging.ts";
 import { SCHEDULE_ID_PATTERN } from "../../schedules/store.ts";
@@ -24,6 +25,7 @@ const createSchedule = createRoute({
       ...BODY_ERRORS,
       "MODULE_NOT_FOUND",
       "MODULE_UNAVAILABLE",
+      "INPUT_TOO_LARGE",
       "STORAGE_FULL",
     ),
   },
@@ -79,6 +81,7 @@ const patchSchedule = createRoute({
       "MODULE_NOT_FOUND",
       "MODULE_UNAVAILABLE",
       "CONFLICT",
+      "INPUT_TOO_LARGE",
       "STORAGE_FULL",
     ),
   },
@@ -107,7 +110,11 @@ const deleteSchedule = createRoute({
 export function scheduleRoutes(app: OpenAPIHono, s: Services): void {
   app.openapi(
     createSchedule,
-    async (c) => c.json(await s.schedules.create(c.req.valid("json")), 201),
+    async (c) => {
+      const body = c.req.valid("json");
+      const input = encodeInput(body.input, s.settings.maxInputBytes);
+      return c.json(await s.schedules.create({ ...body, input }), 201);
+    },
   );
   app.openapi(listSchedules, async (c) => {
     const { module_id: moduleId, limit, cursor } = c.req.valid("query");
@@ -119,7 +126,10 @@ export function scheduleRoutes(app: OpenAPIHono, s: Services): void {
   );
   app.openapi(patchSchedule, async (c) => {
     const { schedule_id } = c.req.valid("param");
-    return c.json(await s.schedules.update(schedule_id, c.req.valid("json")), 200);
+    const body = c.req.valid("json");
+    // Absent: the schedule keeps its input; null: none.
+    const input = "input" in body ? encodeInput(body.input, s.settings.maxInputBytes) : undefined;
+    return c.json(await s.schedules.update(schedule_id, { ...body, input }), 200);
   });
   app.openapi(
     deleteSchedule,

@@ -12,6 +12,10 @@ export const UI_ASSETS = new AssetTable({
   "dom.js": textAsset(JS, () => import("./client/dom.js", { with: { type: "text" } })),
   "downloads.js": textAsset(JS, () => import("./client/downloads.js", { with: { type: "text" } })),
   "format.js": textAsset(JS, () => import("./client/format.js", { with: { type: "text" } })),
+  "input_field.js": textAsset(
+    JS,
+    () => import("./client/input_field.js", { with: { type: "text" } }),
+  ),
   "log_view.js": textAsset(JS, () => import("./client/log_view.js", { with: { type: "text" } })),
   "module_summary.js": textAsset(
     JS,
@@ -33,6 +37,7 @@ export const UI_ASSETS = new AssetTable({
     JS,
     () => import("./client/run_details.js", { with: { type: "text" } }),
   ),
+  "run_input.js": textAsset(JS, () => import("./client/run_input.js", { with: { type: "text" } })),
   "run_page.js": textAsset(JS, () => import("./client/run_page.js", { with: { type: "text" } })),
   "pools_page.js": textAsset(
     JS,

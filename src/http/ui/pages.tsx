@@ -39,6 +39,21 @@ export function ModulePage(props: { moduleId: string }) {
           <h2 id="form-title">Parameters</h2>
           <div id="form-errors" class="notice error" role="alert" hidden></div>
           <div id="fields"></div>
+          <div id="input-field" class="field" hidden>
+            <label for="run-input">Input</label>
+            <p id="run-input-hint" class="hint">
+              Written to the module's standard input: JSON is sent as that value, anything else as
+              text. Leave it empty for none.
+            </p>
+            <textarea
+              id="run-input"
+              rows={8}
+              spellcheck={false}
+              aria-describedby="run-input-hint run-input-error"
+            >
+            </textarea>
+            <p id="run-input-error" class="field-error" hidden></p>
+          </div>
           <div class="actions">
             <button type="submit" class="primary">Run</button>
             <button type="button" id="save-defaults">Save as defaults</button>
@@ -163,6 +178,21 @@ export function RunPage(props: { runId: string }) {
         <section id="result-section" class="panel" aria-labelledby="result-title" hidden>
           <h2 id="result-title">Result</h2>
           <pre id="run-result" class="result" tabindex={0}></pre>
+        </section>
+        <section id="input-section" class="panel" aria-labelledby="input-title" hidden>
+          <h2 id="input-title">Input</h2>
+          <p id="input-info" class="muted"></p>
+          <pre id="input-text" class="result" tabindex={0}></pre>
+          <p>
+            <a
+              id="download-input"
+              class="button"
+              href={`/api/runs/${id}/input`}
+              download={`${props.runId}-input`}
+            >
+              Download input
+            </a>
+          </p>
         </section>
         <section id="artifacts-section" class="panel" aria-labelledby="artifacts-title" hidden>
           <h2 id="artifacts-title">Artifacts</h2>

@@ -5,6 +5,7 @@ import { byId, errorText, fill, h, showMessage, statusBadge } from "./dom.js";
 import { formatRelative, formatTime } from "./format.js";
 import { availability, runStats } from "./module_summary.js";
 import { ParamForm } from "./param_form.js";
+import { clearInputError, inputValue, showInputError, showInputField } from "./input_field.js";
 
 /** @typedef {import("./types.d.ts").Module} Module */
 /** @typedef {import("./types.d.ts").Preset} Preset */
@@ -74,7 +75,8 @@ async function drawRecentRuns() {
  * @param {unknown} err
  */
 function showFormError(err) {
-  const unplaced = err instanceof ApiError ? paramForm.showErrors(err.errors) : [];
+  const others = showInputError(err);
+  const unplaced = err instanceof ApiError ? paramForm.showErrors(others) : [];
   const lines = unplaced.map((e) => `${e.field}: ${e.message}`);
   const fieldCount = err instanceof ApiError ? err.errors.length - unplaced.length : 0;
   fill(
@@ -89,6 +91,7 @@ function clearFormState() {
   formErrors.hidden = true;
   formMessage.textContent = "";
   paramForm.clearErrors();
+  clearInputError();
 }
 
 /**
@@ -118,6 +121,7 @@ try {
     apiJson(`${modulePath}/config`).catch(() => null),
   ]);
   drawModule(module);
+  showInputField(module);
   paramForm = new ParamForm(byId("fields"), module.parameters);
   paramForm.setValues(
     preset?.parameters ?? Object.fromEntries(module.parameters.map((p) => [p.name, p.default])),
@@ -132,7 +136,10 @@ try {
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   busy(async () => {
-    const run = await sendJson("POST", `${modulePath}/run`, { parameters: paramForm.values() });
+    const run = await sendJson("POST", `${modulePath}/run`, {
+      parameters: paramForm.values(),
+      input: inputValue(),
+    });
     location.assign(`/runs/${seg(run.run_id)}`);
   });
 });

@@ -6,6 +6,7 @@ import { byId, errorText, showMessage } from "./dom.js";
 import { LogView } from "./log_view.js";
 import { drawArtifacts, drawDetails, drawProgress, drawStatus } from "./run_details.js";
 import { followLog } from "./sse.js";
+import { drawInput } from "./run_input.js";
 
 /** @typedef {import("./types.d.ts").Run} Run */
 
@@ -46,6 +47,7 @@ function draw(run) {
   drawStatus(run);
   drawDetails(run);
   drawProgress(run);
+  drawInput(run);
 }
 
 async function refresh() {

@@ -17,6 +17,7 @@ export interface Parameter {
   validation?: { pattern: string; message?: string };
   conditional_display?: { field: string; value: ParamValue };
   warning?: string;
+  arg?: string;
 }
 
 export interface Module {
@@ -34,6 +35,7 @@ export interface Module {
   last_run: string | null;
   total_runs: number;
   success_rate: number | null;
+  stdin?: "none" | "input";
 }
 
 export type RunStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
@@ -58,6 +60,7 @@ export interface Run extends Progress {
   exit_code: number | null;
   error_message: string | null;
   queue_position: number | null;
+  input_bytes?: number | null;
   log_lines: number;
   result?: unknown;
   artifacts?: number | null;
