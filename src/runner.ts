@@ -115,7 +115,7 @@ export async function createRunner(
     artifacts,
     kv,
     messages,
-    webhooks: { plan: (op, current) => deliveries?.plan(op, current) },
+    finalHooks: { plan: (op, current) => deliveries?.plan(op, current) },
     options: settings,
     hostId: () => hostId,
     labels: { hostLabels: settings.hostLabels, liveHostLabels: () => hosts.liveLabels() },

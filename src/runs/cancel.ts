@@ -6,7 +6,7 @@ import { finalOutcome } from "./transitions.ts";
 
 /** What cancelling works with. */
 type CancelParts =
-  & Pick<RunParts, "store" | "events" | "admission" | "registry" | "webhooks" | "hostId">
+  & Pick<RunParts, "store" | "events" | "admission" | "registry" | "finalHooks" | "hostId">
   & {
     /** Asks the server running a run to stop it, and waits for its final record. */
     remote: { cancel(record: RunRecord): Promise<RunRecord> };
@@ -58,7 +58,7 @@ export async function cancelRun(parts: CancelParts, runId: string): Promise<RunR
  * not queued. The caller has taken the run out of the waiting line first.
  */
 export function cancelQueuedRun(
-  parts: Pick<RunParts, "store" | "events" | "webhooks">,
+  parts: Pick<RunParts, "store" | "events" | "finalHooks">,
   runId: string,
 ): Promise<RunRecord | null> {
   const { status, error_message } = finalOutcome({ kind: "cancelled" });

@@ -8,7 +8,7 @@ import { type Move, moveRun, type RunParts } from "./parts.ts";
 import type { RunStore } from "./store.ts";
 
 /** What a final write works with. */
-type FinalParts = Pick<RunParts, "store" | "events" | "webhooks" | "logs">;
+type FinalParts = Pick<RunParts, "store" | "events" | "finalHooks" | "logs">;
 
 /** Waits between tries of a final write that failed: doubling from the first to the longest. */
 const RETRY_MS = [250, 2000] as const;

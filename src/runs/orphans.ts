@@ -13,7 +13,7 @@ export type { HostState };
 export async function failOrphanedRuns(
   parts: Pick<
     RunParts,
-    "store" | "events" | "logs" | "artifacts" | "retries" | "webhooks" | "hostId"
+    "store" | "events" | "logs" | "artifacts" | "retries" | "finalHooks" | "hostId"
   >,
   hosts: { states: () => Promise<Map<string, HostState>>; timeoutMs: number },
 ): Promise<void> {

@@ -46,8 +46,12 @@ export interface RunParts {
   wakeQueue(): void;
   /** The retry a failed run earns, if any, as part of its final write. */
   retries: Pick<Retries, "plan">;
-  /** Adds a final run's webhook deliveries to its final write. */
-  webhooks: { plan(op: Deno.AtomicOperation, current: RunRecord): void };
+  /**
+   * Adds to every final write what must follow from the run's end (webhook deliveries; a
+   * pipeline's next steps, a service's restart), so that no crash loses it. Given the record
+   * before the move; composed in runner.ts.
+   */
+  finalHooks: { plan(op: Deno.AtomicOperation, current: RunRecord): void };
   /** Cancels of runs that another server runs (remote_cancel.ts). */
   remote: { cancel(record: RunRecord): Promise<RunRecord> };
 }
@@ -64,15 +68,15 @@ export interface Move {
 
 /** Stores a run's status change and tells its followers; null when the move is not allowed. */
 export async function moveRun(
-  parts: Pick<RunParts, "store" | "events" | "webhooks">,
+  parts: Pick<RunParts, "store" | "events" | "finalHooks">,
   runId: string,
   move: Move,
 ): Promise<RunRecord | null> {
-  // Every final write carries the run's webhook deliveries, so none is lost to a crash.
+  // Every final write carries what follows from the run's end, so none is lost to a crash.
   const prepare = isFinal(move.to)
     ? (op: Deno.AtomicOperation, current: RunRecord) => {
       move.prepare?.(op, current);
-      parts.webhooks.plan(op, current);
+      parts.finalHooks.plan(op, current);
     }
     : move.prepare;
   const record = await parts.store.transition(runId, move.to, move.changes ?? {}, {

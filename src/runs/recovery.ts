@@ -16,7 +16,7 @@ import { finalOutcome } from "./transitions.ts";
  * that server, out of reach; the run may be retried).
  */
 export async function recoverLostRun(
-  parts: Pick<RunParts, "store" | "events" | "logs" | "artifacts" | "retries" | "webhooks">,
+  parts: Pick<RunParts, "store" | "events" | "logs" | "artifacts" | "retries" | "finalHooks">,
   record: RunRecord,
   lostHost?: { hostId: string; seconds: number },
 ): Promise<void> {

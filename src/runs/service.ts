@@ -50,8 +50,12 @@ export interface RunServiceDeps {
   kv: Deno.Kv;
   /** KV queue messages; null on KV Connect, which has no queues. */
   messages: KvMessages | null;
-  /** Adds a final run's webhook deliveries to its final write. */
-  webhooks: RunParts["webhooks"];
+  /**
+   * Adds to every final write what must follow from the run's end (webhook deliveries; a
+   * pipeline's next steps, a service's restart), so that no crash loses it. Given the record
+   * before the move; composed in runner.ts.
+   */
+  finalHooks: RunParts["finalHooks"];
   options: RunServiceOptions;
   /** This server's `PRISMQ_HOST_ID`, known once it listens (before `init`). */
   hostId: () => string;
@@ -118,7 +122,7 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
       remote: this.remote,
       wakeQueue: () => this.pump.kick(),
       retries: { plan: (ending, exitCode) => this.retries.plan(ending, exitCode) },
-      webhooks: deps.webhooks,
+      finalHooks: deps.finalHooks,
     };
     this.retries = new Retries({
       kv: deps.kv,

@@ -1,3 +1,4 @@
+import { RUN_ID_PATTERN } from "./store.ts";
 import { customAlphabet } from "nanoid";
 import { AppError, validationError } from "../errors.ts";
 import type { CatalogModule } from "../modules/catalog.ts";
@@ -32,6 +33,13 @@ export interface RunRequest {
   input?: EncodedInput | null;
   /** Without `input`: the input of this earlier run (a retry's), if it had one. */
   inputFromRun?: string;
+  /**
+   * A caller-chosen run id that makes the submission idempotent (pipelines, services): when a run
+   * with this id is stored already, by this server or another, that run is answered and nothing
+   * more is submitted (see pickedRunId). Such a run is always queued first (the pump starts it within a tick), so
+   * the one checked create decides which submission won.
+   */
+  runId?: string;
 }
 
 /** What submission works with besides the shared parts. */
@@ -66,6 +74,12 @@ export class Submissions {
     const { parts, presets } = this.deps;
     const { catalog, options } = parts;
     const { moduleId } = request;
+    if (request.runId !== undefined) {
+      // A programming error, not a request's: picked ids come from pickedRunId.
+      if (!RUN_ID_PATTERN.test(request.runId)) throw new Error(`bad run id ${request.runId}`);
+      const earlier = await parts.store.get(request.runId);
+      if (earlier !== null) return earlier;
+    }
     // 413 comes before any other refusal.
     if (request.input) checkInputSize(request.input.bytes.length, options.maxInputBytes);
     const module = catalog.require(moduleId);
@@ -87,7 +101,7 @@ export class Submissions {
       errors.push({ field: "input", message: 'is not read by this module (its stdin is "none")' });
     }
     if (!checked.ok || errors.length > 0) throw validationError(errors);
-    const runId = newRunId();
+    const runId = request.runId ?? newRunId();
     const input = await this.storeInput(runId, module, request);
     let stored: RunRecord;
     try {
@@ -131,7 +145,7 @@ export class Submissions {
     // From this check on nothing awaits until the run is registered or queued, so shutdown
     // either sees the run or the run sees shutdown.
     if (this.closed) throw new AppError("SHUTTING_DOWN", "The server is shutting down.");
-    const startNow = admission.canStartNow(moduleId);
+    const startNow = request.runId === undefined && admission.canStartNow(moduleId);
     if (!startNow && admission.queuedCount >= options.maxQueuedRuns) {
       throw new AppError("QUEUE_FULL", `The queue is full (${options.maxQueuedRuns} runs wait).`);
     }
@@ -150,7 +164,7 @@ export class Submissions {
     });
     // A module full on other servers sends a run that looked startable to the queue after all.
     return (startNow ? await this.start(record, module, input?.bytes) : null) ??
-      await this.enqueue(record);
+      await this.enqueue(record, request.runId !== undefined);
   }
 
   /**
@@ -188,17 +202,27 @@ export class Submissions {
     throw new Error(`run ${record.run_id} could not be stored`, { cause });
   }
 
-  /** Stores a run as queued. */
-  private async enqueue(record: RunRecord): Promise<RunRecord> {
+  /**
+   * Stores a run as queued. With `idPicked` (a caller-chosen id), a run stored meanwhile under the
+   * same id is answered instead: that submission won.
+   */
+  private async enqueue(record: RunRecord, idPicked = false): Promise<RunRecord> {
     const { parts } = this.deps;
     const entry = () => ({ runId: record.run_id, moduleId: record.module_id, order: record.order });
     parts.admission.enqueue(entry(), true);
     try {
-      record = await this.createUnique(record, undefined, (moved) => {
+      const stored = await this.createUnique(record, undefined, async (moved) => {
+        const winner = idPicked ? await parts.store.get(moved.run_id) : null;
+        if (winner !== null) return winner;
         parts.admission.leave(record.run_id);
         record = moved;
         parts.admission.enqueue(entry(), true);
+        return null;
       });
+      if (stored !== record) {
+        parts.admission.leave(record.run_id);
+        return stored;
+      }
     } catch (err) {
       parts.admission.leave(record.run_id);
       throw err;
@@ -217,13 +241,15 @@ export class Submissions {
   private async createUnique(
     record: RunRecord,
     prepare?: (op: Deno.AtomicOperation) => void,
-    reordered?: (record: RunRecord) => void,
+    reordered?: (record: RunRecord) => Promise<RunRecord | null>,
   ): Promise<RunRecord> {
     for (let tries = 1;; tries++) {
       if (await this.deps.parts.store.create(record, prepare)) return record;
       if (tries >= 20) throw new Error(`run ${record.run_id} could not be stored`);
       record = { ...record, order: this.nextOrder(Date.now()) };
-      reordered?.(record);
+      // The hook may answer a run that makes this one needless (the same picked id, stored).
+      const instead = await reordered?.(record);
+      if (instead) return instead;
     }
   }
 

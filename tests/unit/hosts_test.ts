@@ -138,7 +138,7 @@ Deno.test("a queued run's cancel never cancels the run another server has just s
       typeof await store.claim(run.run_id, { host_id: "b" }, { moduleId: "m", max: 1 }),
       "object",
     );
-    const parts = { store, events: new RunEvents(), webhooks: { plan: () => {} } };
+    const parts = { store, events: new RunEvents(), finalHooks: { plan: () => {} } };
     assert.equal(await cancelQueuedRun(parts, run.run_id), null);
     assert.equal((await store.get(run.run_id))?.status, "running");
     assert.equal((await store.runningOf("m")).count, 1, "its slot is still counted");

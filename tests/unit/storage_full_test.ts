@@ -72,7 +72,7 @@ Deno.test("writeFinal: a refused final write leaves the run final in memory at o
   const events = new RunEvents();
   const told: RunRecord[] = [];
   events.subscribeAll((r) => told.push(r));
-  const parts = { store, logs, events, webhooks: { plan: () => {} } };
+  const parts = { store, logs, events, finalHooks: { plan: () => {} } };
   try {
     const record = newRunRecord({
       run_id: "f000000000000001",
@@ -142,7 +142,7 @@ Deno.test("settleFinalWrites: at shutdown a write that still fails is given up, 
       store,
       logs: new LogStore(kv),
       events: new RunEvents(),
-      webhooks: { plan() {} },
+      finalHooks: { plan() {} },
     };
     const final = await writeFinal(parts, record.run_id, { to: "failed", changes: {} });
     assert.equal(final?.status, "failed");

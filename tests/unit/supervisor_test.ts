@@ -43,7 +43,7 @@ async function setup(): Promise<{ parts: RunParts; kv: Deno.Kv; run: RunRecord }
     },
     wakeQueue: () => {},
     retries: { plan: () => undefined },
-    webhooks: { plan: () => {} },
+    finalHooks: { plan: () => {} },
     hostId: () => "h1",
     remote: { cancel: () => Promise.reject(new Error("no other server in this test")) },
   };
