@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- reads the error code of a rejection
 import assert from "node:assert/strict";
 import { ScheduleStore } from "../../src/schedules/store.ts";
 import type { ScheduleRecord } from "../../src/schedules/model.ts";
@@ -37,6 +38,47 @@ Deno.test("ScheduleStore.change: concurrent changes (a fire here, a PATCH elsewh
     assert.equal(stored?.skipped_fires, 10);
     assert.equal(stored?.enabled, false, "the PATCH is not undone by a fire's write");
     assert.equal(await store.change("gone", (s) => s), null);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("ScheduleStore: a change or delete that keeps losing its race answers CONFLICT, writing nothing", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const schedule: ScheduleRecord = {
+      schedule_id: "s2",
+      module_id: "m",
+      cron: "* * * * *",
+      timezone: "UTC",
+      parameters: {},
+      enabled: true,
+      overlap: "queue",
+      last_run_at: null,
+      last_run_id: null,
+      created_at: 0,
+      updated_at: 0,
+      skipped_fires: 0,
+      refused_fires: 0,
+    };
+    assert.ok(await new ScheduleStore(kv).create(schedule));
+    // As if another writer landed between every read and write: each checked write fails.
+    let tries = 0;
+    const losing = new ScheduleStore({
+      get: (key: Deno.KvKey) => kv.get(key),
+      atomic: () => {
+        tries++;
+        return kv.atomic().check({ key: ["schedule", "s2"], versionstamp: "0".repeat(20) });
+      },
+    } as unknown as Deno.Kv);
+    await assert.rejects(
+      losing.change("s2", (s) => ({ ...s, enabled: false })),
+      (err: any) => err.code === "CONFLICT",
+    );
+    assert.equal(tries, 20, "retried, then given up");
+    await assert.rejects(losing.delete("s2"), (err: any) => err.code === "CONFLICT");
+    const stored = await new ScheduleStore(kv).get("s2");
+    assert.equal(stored?.enabled, true, "nothing of the change was written");
   } finally {
     kv.close();
   }
