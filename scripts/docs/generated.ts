@@ -1,0 +1,92 @@
+// What `deno task docs` writes into the docs' marked blocks, derived from the zod schemas alone:
+// a key added to a schema gets its row at the next `deno task docs`, with its type and default
+// from the schema and its meaning from its `.describe()` (or `.meta({description})`).
+import { z } from "zod";
+import { ENV_DEFAULTS, settingsSchema } from "../../src/settings.ts";
+import { moduleSchema, parameterSchema } from "../../src/modules/schema.ts";
+import { code, describeSchema, type JsonSchema } from "./json_schema_text.ts";
+
+/** Said in a row whose key has no description yet (the generator also warns). */
+export const UNDESCRIBED = "(not described yet)";
+
+/** Keys without a description, found while rendering (for the generator's warning). */
+export const undescribed: string[] = [];
+
+/** Escapes a table cell: a `|` would end the cell, a newline the row. */
+function cell(text: string): string {
+  return text.replaceAll("|", "\\|").replace(/\s*\n\s*/g, " ");
+}
+
+function table(head: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.map(cell).join(" | ")} |`;
+  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/**
+ * Mentions of other docs pages (`security.md`, `api.md#webhooks`) become links; the tables live
+ * in docs/, next to those pages.
+ */
+function linkPages(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9-]*\.md)(#[a-z0-9-]+)?/g, "[$1]($1$2)");
+}
+
+function meaning(key: string, description: string | undefined): string {
+  if (description === undefined || description.trim() === "") {
+    undescribed.push(key);
+    return UNDESCRIBED;
+  }
+  return linkPages(description);
+}
+
+/** The settings table: one row per environment variable of the settings schema. */
+export function settingsTable(): string {
+  const defaults: Record<string, string> = ENV_DEFAULTS;
+  const rows = Object.entries(settingsSchema.shape).map(([name, schema]) => {
+    const meta = (schema as z.ZodType).meta() ?? {};
+    const given = defaults[name];
+    const shown = typeof meta.shown_default === "string"
+      ? meta.shown_default
+      : given === undefined || given === ""
+      ? "unset"
+      : "`" + given + "`";
+    return ["`" + name + "`", shown, meaning(name, meta.description)];
+  });
+  return table(["variable", "default", "meaning"], rows);
+}
+
+/** One row per key of an object schema: key, what it takes, default or required, meaning. */
+function keyTable(schema: z.ZodType, what: string): string {
+  const json = z.toJSONSchema(schema, {
+    io: "input",
+    unrepresentable: "any",
+    reused: "inline",
+  }) as JsonSchema;
+  const objects = json.anyOf ?? json.oneOf ?? [json];
+  const rows = new Map<string, string[]>();
+  for (const object of objects) {
+    const required = new Set(object.required ?? []);
+    for (const [key, field] of Object.entries(object.properties ?? {})) {
+      if (rows.has(key)) continue;
+      const taken = field.default !== undefined
+        ? code(field.default)
+        : required.has(key)
+        ? "**required**"
+        : "—";
+      const { description: _, ...shape } = field;
+      rows.set(key, [
+        "`" + key + "`",
+        describeSchema(shape),
+        taken,
+        meaning(`${what}.${key}`, field.description),
+      ]);
+    }
+  }
+  return table(["key", "value", "default", "meaning"], [...rows.values()]);
+}
+
+/** Renderers of the marked blocks, by block name. */
+export const BLOCKS: Record<string, () => string> = {
+  settings: settingsTable,
+  "module-keys": () => keyTable(moduleSchema, "MODULE"),
+  "parameter-keys": () => keyTable(parameterSchema, "PARAMETER"),
+};
