@@ -63,7 +63,7 @@ Deno.test({
   },
 });
 
-Deno.test("a fresh data dir is created 0700 and the start prints only its listening line", async () => {
+Deno.test("a fresh data dir is created 0700; a run, its log, a cancel and a delete print nothing", async () => {
   const dir = Deno.makeTempDirSync();
   const dataDir = join(dir, "fresh", "data");
   const server = await spawnServer(env(dir, dataDir));
@@ -71,6 +71,23 @@ Deno.test("a fresh data dir is created 0700 and the start prints only its listen
     if (Deno.build.os !== "windows") {
       assert.equal(Deno.statSync(dataDir).mode! & 0o777, 0o700);
     }
+    const json = { "content-type": "application/json" };
+    const run = await fetch(`${server.url}/api/modules/echo/run`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ parameters: {} }),
+    });
+    assert.equal(run.status, 202);
+    const { run_id } = await run.json();
+    await (await fetch(`${server.url}/api/runs/${run_id}/logs/stream`)).text();
+    // A DELETE has no body: it once made Deno warn about request.signal (Hono's body limit).
+    const cancel = await fetch(`${server.url}/api/runs/${run_id}`, { method: "DELETE" });
+    assert.equal(cancel.status, 409);
+    await cancel.body?.cancel();
+    const config = await fetch(`${server.url}/api/modules/echo/config`, { method: "DELETE" });
+    await config.body?.cancel();
+    // The server prints a warning synchronously when it happens; its health answer comes after.
+    await (await fetch(`${server.url}/api/health`)).body?.cancel();
     assert.match(server.output(), /^listening on http:\/\/127\.0\.0\.1:\d+\n$/);
   } finally {
     assert.equal((await server.stop("SIGTERM")).code, 0);
