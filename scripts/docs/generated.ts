@@ -5,6 +5,8 @@ import { z } from "zod";
 import { ENV_DEFAULTS, settingsSchema } from "../../src/settings.ts";
 import { moduleSchema, parameterSchema } from "../../src/modules/schema.ts";
 import { code, describeSchema, type JsonSchema } from "./json_schema_text.ts";
+import { importGraphText } from "./imports.ts";
+import { resolve } from "node:path";
 
 /** Said in a row whose key has no description yet (the generator also warns). */
 export const UNDESCRIBED = "(not described yet)";
@@ -89,4 +91,5 @@ export const BLOCKS: Record<string, () => string> = {
   settings: settingsTable,
   "module-keys": () => keyTable(moduleSchema, "MODULE"),
   "parameter-keys": () => keyTable(parameterSchema, "PARAMETER"),
+  imports: () => importGraphText(resolve(import.meta.dirname!, "..", "..")),
 };
