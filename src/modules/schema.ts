@@ -31,7 +31,7 @@ export const parameterSchema = z.object({
   min: z.number().optional().describe("a number's smallest value"),
   max: z.number().optional().describe("a number's largest value"),
   validation: z.object({ pattern: z.string(), message: z.string().optional() }).optional()
-    .describe("text and password: a regular expression (RE2, linear time) the value must match"),
+    .describe("text, password: a value must match `pattern` (RE2 syntax); `message` says why not"),
   conditional_display: z.object({ field: z.string(), value: paramValueSchema }).optional()
     .describe("applies only while parameter `field` has `value`; otherwise not checked nor passed"),
   warning: z.string().optional().describe("a warning shown next to the form control"),
