@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { ENV_DEFAULTS, settingsSchema } from "../../src/settings.ts";
 import { moduleSchema, parameterSchema } from "../../src/modules/schema.ts";
+import { HTTP_STATUS } from "../../src/http/errors.ts";
 import { code, describeSchema, type JsonSchema } from "./json_schema_text.ts";
 import { importGraphText } from "./imports.ts";
 import { resolve } from "node:path";
@@ -86,10 +87,24 @@ function keyTable(schema: z.ZodType, what: string): string {
   return table(["key", "value", "default", "meaning"], [...rows.values()]);
 }
 
+/** Each HTTP status the API answers errors with, and the contract's codes it carries. */
+export function errorCodeTable(): string {
+  const byStatus = new Map<number, string[]>();
+  for (const [code, status] of Object.entries(HTTP_STATUS)) {
+    byStatus.set(status, [...(byStatus.get(status) ?? []), "`" + code + "`"]);
+  }
+  const rows = [...byStatus].sort(([a], [b]) => a - b).map(([status, codes]) => [
+    String(status),
+    codes.join(", "),
+  ]);
+  return table(["status", "error_code"], rows);
+}
+
 /** Renderers of the marked blocks, by block name. */
 export const BLOCKS: Record<string, () => string> = {
   settings: settingsTable,
   "module-keys": () => keyTable(moduleSchema, "MODULE"),
   "parameter-keys": () => keyTable(parameterSchema, "PARAMETER"),
+  "error-codes": errorCodeTable,
   imports: () => importGraphText(resolve(import.meta.dirname!, "..", "..")),
 };
