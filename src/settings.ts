@@ -74,7 +74,9 @@ export const settingsSchema = z.object({
     .describe("bytes of log kept per run (as stored); past it output is dropped"),
   PRISMQ_RETENTION_DAYS: z.string().trim().regex(/^\d+(\.\d+)?$/, "expected a number of days")
     .transform(Number)
-    .describe("finished runs and their logs older than this are deleted (at start, then hourly)"),
+    .describe(
+      "finished runs and their logs older than this are deleted (at start, then hourly); `0` keeps them",
+    ),
   PRISMQ_CORS_ORIGINS: z.string().transform((s) =>
     s.split(",").map((o) => normalizeOrigin(o.trim())).filter((o) => o.length > 0)
   ).describe("comma-separated origins allowed by CORS and the Origin check; `*` for any"),

@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import { z } from "zod";
 import { fillBlocks, findBlocks } from "../scripts/docs/blocks.ts";
 import { BLOCKS, settingsTable, UNDESCRIBED } from "../scripts/docs/generated.ts";
-import { describeSchema, type JsonSchema } from "../scripts/docs/json_schema_text.ts";
+import { describeSchema, inlineRefs, type JsonSchema } from "../scripts/docs/json_schema_text.ts";
 import { anchors, brokenLinks, links, slug } from "../scripts/docs/links.ts";
 import { docFiles, missingBlocks, renderDoc, ROOT } from "../scripts/docs/render.ts";
 import { settingsSchema } from "../src/settings.ts";
@@ -43,6 +43,9 @@ Deno.test("a key added to a schema gets a row with its type and default, with no
     "object `{x, y?}`",
   );
   assert.equal(describeSchema(json(z.union([z.string(), z.null()]))), "string or null");
+  const pool = z.object({ name: z.string() }).meta({ id: "Pool", title: "POOL" });
+  const withRef = inlineRefs(json(z.object({ pools: z.array(pool), main: pool })));
+  assert.equal(describeSchema((withRef as JsonSchema).properties!.pools), "list of POOL objects");
   const page = "<!-- generated:x -->\nold\n<!-- /generated:x -->\ntail\n";
   assert.equal(
     fillBlocks(page, () => "new"),

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ENV_DEFAULTS, settingsSchema } from "../../src/settings.ts";
 import { moduleSchema, parameterSchema } from "../../src/modules/schema.ts";
 import { HTTP_STATUS } from "../../src/http/errors.ts";
-import { code, describeSchema, type JsonSchema } from "./json_schema_text.ts";
+import { code, describeSchema, inlineRefs, type JsonSchema } from "./json_schema_text.ts";
 import { importGraphText } from "./imports.ts";
 import { resolve } from "node:path";
 
@@ -59,11 +59,11 @@ export function settingsTable(): string {
 
 /** One row per key of an object schema: key, what it takes, default or required, meaning. */
 function keyTable(schema: z.ZodType, what: string): string {
-  const json = z.toJSONSchema(schema, {
+  const json = inlineRefs(z.toJSONSchema(schema, {
     io: "input",
     unrepresentable: "any",
     reused: "inline",
-  }) as JsonSchema;
+  })) as JsonSchema;
   const objects = json.anyOf ?? json.oneOf ?? [json];
   const rows = new Map<string, string[]>();
   for (const object of objects) {

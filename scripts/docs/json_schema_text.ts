@@ -39,6 +39,31 @@ const NAMES: Record<string, [string, string]> = {
   array: ["list", "lists"],
 };
 
+/**
+ * The schema with every `{"$ref": "#/$defs/NAME"}` replaced by its definition (zod writes schemas
+ * that carry an `id` as definitions), a definition inside itself left as its name.
+ */
+export function inlineRefs(
+  schema: unknown,
+  defs?: Record<string, unknown>,
+  seen: string[] = [],
+): unknown {
+  const root = defs ?? ((schema as { $defs?: Record<string, unknown> })?.$defs ?? {});
+  if (Array.isArray(schema)) return schema.map((s) => inlineRefs(s, root, seen));
+  if (schema === null || typeof schema !== "object") return schema;
+  const ref = (schema as { $ref?: unknown }).$ref;
+  if (typeof ref === "string" && ref.startsWith("#/$defs/")) {
+    const name = ref.slice("#/$defs/".length);
+    if (seen.includes(name) || !(name in root)) return { title: name, type: "object" };
+    return inlineRefs(root[name], root, [...seen, name]);
+  }
+  return Object.fromEntries(
+    Object.entries(schema).filter(([k]) => k !== "$defs").map((
+      [k, v],
+    ) => [k, inlineRefs(v, root, seen)]),
+  );
+}
+
 /** "a, b or c". */
 export function orList(words: string[]): string {
   return words.length <= 1
