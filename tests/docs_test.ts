@@ -25,12 +25,17 @@ Deno.test("README.md is a front door: at most 200 lines", () => {
   assert.ok(lines <= 200, `README.md has ${lines} lines`);
 });
 
-Deno.test("the settings table has a row for every setting, with its description", () => {
+Deno.test("the settings table has a row for every setting; one without a description says so", () => {
   const table = settingsTable();
   for (const name of Object.keys(settingsSchema.shape)) {
     assert.match(table, new RegExp("\\| `" + name + "` +\\|"));
   }
-  assert.doesNotMatch(table, new RegExp(UNDESCRIBED.replace(/[()]/g, "\\$&")));
+  // A setting another change adds without .describe() still gets its row (and a warning from
+  // deno task docs), so a merge needs only `deno task docs`.
+  assert.equal(
+    table.includes(UNDESCRIBED),
+    Object.values(settingsSchema.shape).some((s) => !s.meta()?.description),
+  );
 });
 
 Deno.test("a key added to a schema gets a row with its type and default, with no other change", () => {

@@ -9,11 +9,8 @@ import { code, describeSchema, inlineRefs, type JsonSchema } from "./json_schema
 import { importGraphText } from "./imports.ts";
 import { resolve } from "node:path";
 
-/** Said in a row whose key has no description yet (the generator also warns). */
+/** Said in a row whose key has no description yet (the generator warns about such rows). */
 export const UNDESCRIBED = "(not described yet)";
-
-/** Keys without a description, found while rendering (for the generator's warning). */
-export const undescribed: string[] = [];
 
 /** Escapes a table cell: a `|` would end the cell, a newline the row. */
 function cell(text: string): string {
@@ -33,12 +30,10 @@ function linkPages(text: string): string {
   return text.replace(/\b([a-z][a-z0-9-]*\.md)(#[a-z0-9-]+)?/g, "[$1]($1$2)");
 }
 
-function meaning(key: string, description: string | undefined): string {
-  if (description === undefined || description.trim() === "") {
-    undescribed.push(key);
-    return UNDESCRIBED;
-  }
-  return linkPages(description);
+function meaning(description: string | undefined): string {
+  return description === undefined || description.trim() === ""
+    ? UNDESCRIBED
+    : linkPages(description);
 }
 
 /** The settings table: one row per environment variable of the settings schema. */
@@ -52,13 +47,13 @@ export function settingsTable(): string {
       : given === undefined || given === ""
       ? "unset"
       : "`" + given + "`";
-    return ["`" + name + "`", shown, meaning(name, meta.description)];
+    return ["`" + name + "`", shown, meaning(meta.description)];
   });
   return table(["variable", "default", "meaning"], rows);
 }
 
 /** One row per key of an object schema: key, what it takes, default or required, meaning. */
-function keyTable(schema: z.ZodType, what: string): string {
+function keyTable(schema: z.ZodType): string {
   const json = inlineRefs(z.toJSONSchema(schema, {
     io: "input",
     unrepresentable: "any",
@@ -80,7 +75,7 @@ function keyTable(schema: z.ZodType, what: string): string {
         "`" + key + "`",
         describeSchema(shape),
         taken,
-        meaning(`${what}.${key}`, field.description),
+        meaning(field.description),
       ]);
     }
   }
@@ -103,8 +98,8 @@ export function errorCodeTable(): string {
 /** Renderers of the marked blocks, by block name. */
 export const BLOCKS: Record<string, () => string> = {
   settings: settingsTable,
-  "module-keys": () => keyTable(moduleSchema, "MODULE"),
-  "parameter-keys": () => keyTable(parameterSchema, "PARAMETER"),
+  "module-keys": () => keyTable(moduleSchema),
+  "parameter-keys": () => keyTable(parameterSchema),
   "error-codes": errorCodeTable,
   imports: () => importGraphText(resolve(import.meta.dirname!, "..", "..")),
 };

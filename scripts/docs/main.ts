@@ -2,24 +2,30 @@
 // schemas (see generated.ts), then checks every relative link and anchor. `--check` changes
 // nothing and exits 1 when a block is stale.
 import { relative } from "node:path";
-import { undescribed } from "./generated.ts";
+import { UNDESCRIBED } from "./generated.ts";
 import { brokenLinks } from "./links.ts";
 import { docFiles, missingBlocks, renderDoc, ROOT } from "./render.ts";
 
 const check = Deno.args.includes("--check");
 const files = docFiles();
 const stale: string[] = [];
+const undescribed: string[] = [];
 for (const path of files) {
   const before = Deno.readTextFileSync(path);
   const after = await renderDoc(before);
+  const rows = after.split("\n").filter((line) => line.startsWith("|"));
+  for (const row of rows.filter((line) => line.includes(UNDESCRIBED))) {
+    undescribed.push(`${relative(ROOT, path)}: ${row.split("|")[1].trim()}`);
+  }
   if (after === before) continue;
   stale.push(relative(ROOT, path));
   if (!check) Deno.writeTextFileSync(path, after);
 }
 let failed = false;
 if (undescribed.length > 0) {
-  const keys = [...new Set(undescribed)].join(", ");
-  console.warn(`warning: no description yet (add .describe("...") to the field): ${keys}`);
+  console.warn(
+    `warning: no description yet (add .describe("...") to the field): ${undescribed.join(", ")}`,
+  );
 }
 const missing = missingBlocks(files);
 if (missing.length > 0) {
