@@ -1,4 +1,4 @@
-// Takes the README's screenshots of the web UI (docs/ui-*.png) with headless Chromium: the
+// Takes the docs' screenshots of the web UI (docs/ui-*.png) with headless Chromium: the
 // server as `deno task start` runs it, with the bundled example modules and a fresh data dir,
 // a few runs in every state, then each page. Run it with `deno task screenshots`.
 import { join, resolve } from "node:path";

@@ -18,7 +18,7 @@ const seconds = z.string().trim().regex(/^\d+(\.\d+)?$/, "expected a number of s
   );
 
 /** Environment variables of the contract with their defaults, before parsing. */
-const ENV_DEFAULTS = {
+export const ENV_DEFAULTS = {
   PRISMQ_HOST: "127.0.0.1",
   PRISMQ_PORT: "8000",
   PRISMQ_MODULES: "./configs/modules.json",
@@ -45,41 +45,75 @@ const ENV_DEFAULTS = {
 
 export type SettingName = keyof typeof ENV_DEFAULTS;
 
-const settingsSchema = z.object({
-  PRISMQ_HOST: z.string().trim().min(1, "expected a host name or address"),
-  PRISMQ_PORT: integer(0, 65535),
-  PRISMQ_MODULES: z.string().trim().min(1, "expected a file path"),
-  PRISMQ_DATA_DIR: z.string().trim().min(1, "expected a folder path"),
-  PRISMQ_KV_PATH: z.string().trim(),
-  PRISMQ_PYTHON: z.string().trim(),
-  PRISMQ_MAX_CONCURRENT_RUNS: integer(1),
-  PRISMQ_MAX_QUEUED_RUNS: integer(0),
-  PRISMQ_KILL_GRACE_SECONDS: seconds,
-  PRISMQ_RUN_TIMEOUT_SECONDS: seconds,
-  PRISMQ_LOG_MAX_BYTES: integer(0),
+/**
+ * The settings as read from the environment. Each field's description (and `shown_default` where
+ * the default depends on other settings) is the documentation: `deno task docs` writes the table
+ * in docs/settings.md from it.
+ */
+export const settingsSchema = z.object({
+  PRISMQ_HOST: z.string().trim().min(1, "expected a host name or address")
+    .describe("address to bind; one that is not loopback needs `PRISMQ_API_TOKEN`"),
+  PRISMQ_PORT: integer(0, 65535).describe("port to bind; `0` picks a free port"),
+  PRISMQ_MODULES: z.string().trim().min(1, "expected a file path")
+    .describe("the module file (see module-file.md)"),
+  PRISMQ_DATA_DIR: z.string().trim().min(1, "expected a folder path")
+    .describe("this server's folder (the owner's alone, 0700): KV file, runs' files, lock"),
+  PRISMQ_KV_PATH: z.string().trim().meta({
+    description: "Deno KV: a file path, `:memory:`, or a KV Connect URL",
+    shown_default: "`<data dir>/runner.kv`",
+  }),
+  PRISMQ_PYTHON: z.string().trim().meta({
+    description: "interpreter of `.py` modules (a venv's python by absolute path works)",
+    shown_default: "`python` on Windows, `python3` elsewhere",
+  }),
+  PRISMQ_MAX_CONCURRENT_RUNS: integer(1)
+    .describe("runs `running` at once on this server, across all modules"),
+  PRISMQ_MAX_QUEUED_RUNS: integer(0)
+    .describe("runs waiting as `queued` in the store; one more is refused (`QUEUE_FULL`)"),
+  PRISMQ_KILL_GRACE_SECONDS: seconds
+    .describe("after the graceful stop signal, how long before the process tree is killed"),
+  PRISMQ_RUN_TIMEOUT_SECONDS: seconds
+    .describe("default wall-clock limit of a run, `0` for none; a module's `timeout_seconds` wins"),
+  PRISMQ_LOG_MAX_BYTES: integer(0)
+    .describe("bytes of log kept per run (as stored); past it output is dropped"),
   PRISMQ_RETENTION_DAYS: z.string().trim().regex(/^\d+(\.\d+)?$/, "expected a number of days")
-    .transform(Number),
+    .transform(Number)
+    .describe(
+      "finished runs and their logs older than this are deleted (at start, then hourly); `0` keeps them",
+    ),
   PRISMQ_CORS_ORIGINS: z.string().transform((s) =>
     s.split(",").map((o) => normalizeOrigin(o.trim())).filter((o) => o.length > 0)
-  ),
-  PRISMQ_API_TOKEN: z.string(),
+  ).describe("comma-separated origins allowed by CORS and the Origin check; `*` for any"),
+  PRISMQ_API_TOKEN: z.string()
+    .describe("when set, every `/api` route but `/api/health` needs `Authorization: Bearer`"),
   PRISMQ_WEBHOOK_URL: z.string().trim().refine(
     (s) => s === "" || isHttpUrl(s),
     "expected an http:// or https:// URL",
-  ),
-  PRISMQ_WEBHOOK_SECRET: z.string(),
+  ).describe("every final run is POSTed here (see api.md#webhooks)"),
+  PRISMQ_WEBHOOK_SECRET: z.string()
+    .describe("signs deliveries: `X-PrismQ-Signature: sha256=HMAC-SHA256(body)`"),
   PRISMQ_ALLOWED_HOSTS: z.string().transform((s) =>
     s.split(",").map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0)
-  ),
+  ).describe("extra names a `Host` header may name while bound to loopback (see security.md)"),
   PRISMQ_HOST_ID: z.string().trim().refine(
     (s) => s === "" || HOST_ID_PATTERN.test(s),
     "expected 1 to 100 letters, digits, '.', '_', ':' or '-'",
+  ).meta({
+    description: "this server's name among servers sharing one store (see several-hosts.md)",
+    shown_default: "`<host name>:<port>`",
+  }),
+  PRISMQ_HOST_TIMEOUT_SECONDS: seconds.pipe(z.number().min(1, "expected at least 1 second"))
+    .describe("after this long without a heartbeat, another server fails a server's runs"),
+  PRISMQ_HOST_LABELS: hostLabelsSetting.describe(
+    "comma-separated labels of this server; a module's `host_labels` must all be among them",
   ),
-  PRISMQ_HOST_TIMEOUT_SECONDS: seconds.pipe(z.number().min(1, "expected at least 1 second")),
-  PRISMQ_HOST_LABELS: hostLabelsSetting,
-  PRISMQ_TASKKILL: z.string().trim().min(1, "expected a program name or path"),
+  PRISMQ_TASKKILL: z.string().trim().min(1, "expected a program name or path").describe(
+    "the program that stops process trees on Windows (`taskkill /T`, then `/T /F`)",
+  ),
   // At most 1 GiB: the request body limit is several times it.
-  PRISMQ_MAX_INPUT_BYTES: integer(0, 1024 * 1024 * 1024),
+  PRISMQ_MAX_INPUT_BYTES: integer(0, 1024 * 1024 * 1024).describe(
+    "the largest run `input`, in bytes encoded (413 INPUT_TOO_LARGE above it)",
+  ),
 });
 
 /** What a host id may be: it is part of KV keys and log lines. */

@@ -8,7 +8,7 @@ import { isLoopbackHost } from "../settings.ts";
 import { errorResponse } from "./errors.ts";
 import { bodyLimits } from "./body_limits.ts";
 import { requireBearerToken } from "./guards/auth.ts";
-import { requireJsonBody } from "./guards/content_type.ts";
+import { requireJsonBody, WITH_BODY } from "./guards/content_type.ts";
 import { requireKnownHost } from "./guards/host.ts";
 import { requireAllowedOrigin } from "./guards/origin.ts";
 import { refuseWebhookDeliveries } from "./guards/webhook_loop.ts";

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { tightenDataDir } from "./data_dir_mode.ts";
 
 /**
  * Takes the data dir for this server process: a second server on the same data dir would
@@ -10,6 +11,8 @@ export async function lockDataDir(dataDir: string): Promise<Deno.FsFile> {
   let file: Deno.FsFile;
   try {
     await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const tightened = await tightenDataDir(dataDir);
+    if (tightened !== null) console.log(tightened);
     file = await Deno.open(join(dataDir, "runner.lock"), {
       read: true,
       write: true,

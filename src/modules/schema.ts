@@ -13,78 +13,108 @@ export const paramValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 /** A parameter value after validation. */
 export type ParamValue = z.infer<typeof paramValueSchema>;
 
-/** One parameter of a module, as written in the module file (unknown keys dropped). */
+/**
+ * One parameter of a module, as written in the module file (unknown keys dropped). The fields'
+ * descriptions are the documentation: `deno task docs` writes docs/module-file.md from them.
+ */
 export const parameterSchema = z.object({
   name: z.string().regex(
     /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/,
     "must be letters, digits, '_', '-' or '.', not starting with '-'",
-  ),
-  type: z.enum(PARAMETER_TYPES),
-  default: paramValueSchema.nullable().optional(),
-  required: z.boolean().default(false),
-  description: z.string().optional(),
-  label: z.string().optional(),
-  placeholder: z.string().optional(),
-  options: z.array(z.union([z.string(), z.number()])).optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  validation: z.object({ pattern: z.string(), message: z.string().optional() }).optional(),
-  conditional_display: z.object({ field: z.string(), value: paramValueSchema }).optional(),
-  warning: z.string().optional(),
-  /** How the value is written: a flag instead of `--NAME`, `positional`, or `none`. */
+  ).describe("passed to the script as `--NAME`; unique within the module"),
+  type: z.enum(PARAMETER_TYPES).describe("the kind of value, and of form control"),
+  default: paramValueSchema.nullable().optional()
+    .describe("the value when none is given; must fit the type (a select: one of its options)"),
+  required: z.boolean().default(false).describe("a run without a value is refused"),
+  description: z.string().optional().describe("help text under the form control"),
+  label: z.string().optional().describe("the form control's label (the name when missing)"),
+  placeholder: z.string().optional().describe("shown in an empty text or number field"),
+  options: z.array(z.union([z.string(), z.number()])).optional()
+    .describe("a select's choices (required for a select)"),
+  min: z.number().optional().describe("a number's smallest value"),
+  max: z.number().optional().describe("a number's largest value"),
+  validation: z.object({ pattern: z.string(), message: z.string().optional() }).optional()
+    .describe("text, password: a value must match `pattern` (RE2 syntax); `message` says why not"),
+  conditional_display: z.object({ field: z.string(), value: paramValueSchema }).optional()
+    .describe("applies only while parameter `field` has `value`; otherwise not checked nor passed"),
+  warning: z.string().optional().describe("a warning shown next to the form control"),
   arg: z.union([
     z.enum(["positional", "none"]),
     z.string().regex(
       /^--?[A-Za-z0-9][A-Za-z0-9_.-]*$/,
       'must be a flag such as "--max-results" or "-n", "positional" or "none"',
     ),
-  ]).optional(),
-});
+  ]).optional().describe(
+    "how the value is written: this flag instead of `--NAME`, `positional` (the value alone) " +
+      "or `none` (never written; for `{param:NAME}` in `command`)",
+  ),
+}).meta({ title: "PARAMETER" });
 
 export type ParameterDef = z.infer<typeof parameterSchema>;
 
-/** One module of the module file (PrismQ's format plus this runner's additions). */
+/**
+ * One module of the module file (PrismQ's format plus this runner's additions). The fields'
+ * descriptions are the documentation: `deno task docs` writes docs/module-file.md from them.
+ */
 export const moduleSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, '-' or '_'"),
-  name: z.string().min(1),
-  description: z.string(),
-  category: z.string(),
-  script_path: z.string().min(1),
-  version: z.string().default("1.0.0"),
-  parameters: z.array(parameterSchema).default([]),
-  tags: z.array(z.string()).default([]),
-  status: z.enum(MODULE_STATUSES).default("active"),
-  enabled: z.boolean().default(true),
-  interpreter: z.string().min(1).optional(),
+  id: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, '-' or '_'")
+    .describe("unique; in URLs (`/api/modules/{id}`)"),
+  name: z.string().min(1).describe("shown in the web UI"),
+  description: z.string().describe("shown in the web UI"),
+  category: z.string().describe("the web UI groups modules by it"),
+  script_path: z.string().min(1)
+    .describe("the script, relative to the module file's folder; it runs in its own folder"),
+  version: z.string().default("1.0.0").describe("shown in module views"),
+  parameters: z.array(parameterSchema).default([]).describe("the run's inputs, in this order"),
+  tags: z.array(z.string()).default([]).describe("searched by the web UI"),
+  status: z.enum(MODULE_STATUSES).default("active").describe(
+    "a module that is not `active` is listed but cannot run",
+  ),
+  enabled: z.boolean().default(true).describe("a disabled module is listed but cannot run"),
+  interpreter: z.string().min(1).optional()
+    .describe("runs a `.py` script in place of `PRISMQ_PYTHON`; other scripts run directly"),
   timeout_seconds: z.number().positive().max(2_147_483, "must be at most 2147483 (about 24 days)")
-    .optional(),
-  max_concurrent_runs: z.number().int().min(1).optional(),
-  env: z.record(z.string(), z.string()).optional(),
+    .optional().describe("wall-clock limit of a run (else `PRISMQ_RUN_TIMEOUT_SECONDS`)"),
+  max_concurrent_runs: z.number().int().min(1).optional()
+    .describe("this module's runs `running` at once, across all servers"),
+  env: z.record(z.string(), z.string()).optional()
+    .describe("extra environment variables of the script (values never shown by the API)"),
   /** Failed runs (not cancelled ones) are tried again this many times. */
-  retries: z.number().int().min(0).max(10).default(0),
-  retry_delay_seconds: z.number().min(0).max(86_400).default(10),
+  retries: z.number().int().min(0).max(10).default(0)
+    .describe("a failed run (not a cancelled one) is tried again this many times"),
+  retry_delay_seconds: z.number().min(0).max(86_400).default(10)
+    .describe("wait before each retry"),
   /** Where this module's final runs are POSTed, besides PRISMQ_WEBHOOK_URL. */
   webhook_url: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
-    .optional(),
-  /** Pools whose slots each run holds (pools/): names (one slot each) or name -> slots. */
-  uses: usesSchema.optional(),
-  /** Its runs start only on a server carrying every one of these labels. */
-  host_labels: hostLabelsSchema.optional(),
-  /** How the child's stdout and stderr are encoded (a TextDecoder label; default UTF-8). */
+    .optional().describe("this module's final runs are POSTed here, besides `PRISMQ_WEBHOOK_URL`"),
+  uses: usesSchema.optional().describe(
+    "pools whose slots each run holds: names (one slot each) or name -> slots (see pools.md)",
+  ),
+  host_labels: hostLabelsSchema.optional().describe(
+    "runs start only on a server carrying every one of these labels (`PRISMQ_HOST_LABELS`)",
+  ),
   output_encoding: z.string().refine(
     isKnownEncoding,
     "is not an encoding TextDecoder knows (e.g. utf-8, windows-1252, ibm866, shift_jis) nor ibm437 or ibm850",
-  ).optional(),
-  /** The argv with placeholders (command_template.ts), replacing the default command. */
-  command: z.array(z.string()).min(1).optional(),
-  /** The child's working directory, against the module file's folder (default: the script's). */
-  working_dir: z.string().min(1).optional(),
-  /** A virtual environment folder whose interpreter runs the module. */
-  venv: z.string().min(1).optional(),
-  /** A dotenv file read at each run start. */
-  env_file: z.string().min(1).optional(),
-  /** `input`: the run's input is written to the child's stdin. */
-  stdin: z.enum(["none", "input"]).default("none"),
+  ).optional().describe(
+    "how the child's stdout and stderr are encoded: a TextDecoder label (default `utf-8`)",
+  ),
+  command: z.array(z.string()).min(1).optional().describe(
+    "the argv with placeholders `{python}`, `{script}`, `{params}`, `{param:NAME}`, `{run_id}`, " +
+      "`{replica}`, replacing the default command line (see real-modules.md)",
+  ),
+  working_dir: z.string().min(1).optional().describe(
+    "the child's working directory, against the module file's folder (default: the script's)",
+  ),
+  venv: z.string().min(1).optional().describe(
+    "a virtual environment folder whose interpreter is `{python}` (not with `interpreter`)",
+  ),
+  env_file: z.string().min(1).optional().describe(
+    "a dotenv file read at each run start; its values are never shown",
+  ),
+  stdin: z.enum(["none", "input"]).default("none").describe(
+    "`input`: the run's `input` is written to the child's stdin, then closed",
+  ),
 }).superRefine((module, ctx) => {
   checkRealModuleKeys(module, ctx);
   const names = new Set<string>();

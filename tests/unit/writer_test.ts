@@ -3,7 +3,8 @@ import { HEADER_BYTES, PART_BYTES } from "../../src/logs/codec.ts";
 import type { RawLine } from "../../src/logs/line.ts";
 import { LogStore } from "../../src/logs/store.ts";
 import { MAX_LINE_BYTES } from "../../src/logs/line_splitter.ts";
-import { OpenChunk, RESERVED_BYTES, RunLogWriter, WARNING } from "../../src/logs/writer.ts";
+import { OpenChunk } from "../../src/logs/open_chunk.ts";
+import { RESERVED_BYTES, RunLogWriter, WARNING } from "../../src/logs/writer.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

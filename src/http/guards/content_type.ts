@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { AppError, quoteClipped } from "../../errors.ts";
 
-const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
+/** The methods whose requests the API reads a body of. */
+export const WITH_BODY: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH"]);
 
 /**
  * Only `application/json` bodies are read. A page may send `text/plain` (or a form) to any
