@@ -65,7 +65,11 @@ export function createHttpApp(s: Services): OpenAPIHono {
     app.use("/metrics", auth);
   }
   app.use("/api/*", requireJsonBody());
-  app.use("/api/*", bodyLimits(settings.maxInputBytes));
+  const readsInput = (id: string | null) =>
+    id === null
+      ? s.catalog.modules.some((m) => m.def.stdin === "input")
+      : s.catalog.get(id)?.def.stdin === "input";
+  app.use("/api/*", bodyLimits(settings.maxInputBytes, readsInput));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",

@@ -2,12 +2,9 @@ import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { MAX_BODY_BYTES, payloadTooLarge } from "./errors.ts";
 
-/** The requests whose body may carry a run's `input`. */
-const INPUT_ROUTES = [
-  /^\/api\/modules\/[^/]+\/run$/,
-  /^\/api\/runs\/[^/]+\/rerun$/,
-  /^\/api\/schedules(\/[^/]+)?$/,
-];
+const MODULE_RUN = /^\/api\/modules\/([^/]+)\/run$/;
+/** Routes whose module is not in the path: a re-run, a schedule. */
+const OTHER_INPUT_ROUTES = [/^\/api\/runs\/[^/]+\/rerun$/, /^\/api\/schedules(\/[^/]+)?$/];
 
 /**
  * Room a body needs for an input of `maxInputBytes`: JSON escaping writes a control character as
@@ -18,16 +15,32 @@ export function inputBodyLimit(maxInputBytes: number): number {
 }
 
 /**
- * The body limit of `/api/*`: 1 MiB, and for the routes that take an `input` as much as
- * PRISMQ_MAX_INPUT_BYTES needs (the input's own 413 INPUT_TOO_LARGE is decided on it encoded).
+ * The body limit of `/api/*`: 1 MiB, and as much as PRISMQ_MAX_INPUT_BYTES needs for a request
+ * that may carry an `input` to a module that reads one (`readsInput(moduleId)`; `null` asks
+ * whether any module does). A module without `stdin: "input"` keeps the 1 MiB limit, as before.
+ * The input's own 413 INPUT_TOO_LARGE is decided on it encoded, after the body is read.
  */
-export function bodyLimits(maxInputBytes: number): MiddlewareHandler {
+export function bodyLimits(
+  maxInputBytes: number,
+  readsInput: (moduleId: string | null) => boolean,
+): MiddlewareHandler {
   const small = limit(MAX_BODY_BYTES);
   const large = limit(inputBodyLimit(maxInputBytes));
+  const takesInput = (path: string) => {
+    const run = MODULE_RUN.exec(path);
+    if (run !== null) return readsInput(safeDecode(run[1]));
+    return OTHER_INPUT_ROUTES.some((r) => r.test(path)) && readsInput(null);
+  };
   return (c, next) =>
-    c.req.method !== "GET" && INPUT_ROUTES.some((r) => r.test(c.req.path))
-      ? large(c, next)
-      : small(c, next);
+    c.req.method !== "GET" && takesInput(c.req.path) ? large(c, next) : small(c, next);
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function limit(maxSize: number): MiddlewareHandler {
