@@ -7,6 +7,7 @@ import type { Services } from "../services.ts";
 import { isLoopbackHost } from "../settings.ts";
 import { errorResponse } from "./errors.ts";
 import { bodyLimits } from "./body_limits.ts";
+import { inputFirstHook } from "./input_first.ts";
 import { requireBearerToken } from "./guards/auth.ts";
 import { requireJsonBody } from "./guards/content_type.ts";
 import { requireKnownHost } from "./guards/host.ts";
@@ -44,7 +45,9 @@ const CONTENT_SECURITY_POLICY = {
 /** The HTTP app: guards, every route (declared once, with its schemas), the one error mapping. */
 export function createHttpApp(s: Services): OpenAPIHono {
   const { settings } = s;
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = new OpenAPIHono({
+    defaultHook: inputFirstHook(settings.maxInputBytes, validationHook),
+  });
   app.use("*", requestId());
   if (isLoopbackHost(settings.host)) app.use("*", requireKnownHost(settings.allowedHosts));
   app.use(
