@@ -142,6 +142,13 @@ Deno.test("413 INPUT_TOO_LARGE past PRISMQ_MAX_INPUT_BYTES (before any 422); 422
       parameters: { nope: 1 },
     });
     assert.equal(bigAndWrong.status, 413);
+    const bigAndMalformed = await server.post("/api/modules/text/run", {
+      input: "z".repeat(1001),
+      parameters: { nope: [1] },
+      save_config: "yes",
+    });
+    assert.equal(bigAndMalformed.status, 413, "also before the body's own 422");
+    assert.equal(bigAndMalformed.body.error_code, "INPUT_TOO_LARGE");
     const wrong = await server.post("/api/modules/ask/run", { input: "hello" });
     assert.equal(wrong.status, 422);
     assert.equal(wrong.body.errors[0].field, "input");

@@ -7,8 +7,9 @@ import type { Services } from "../services.ts";
 import { isLoopbackHost } from "../settings.ts";
 import { errorResponse } from "./errors.ts";
 import { bodyLimits } from "./body_limits.ts";
+import { inputFirstHook } from "./input_first.ts";
 import { requireBearerToken } from "./guards/auth.ts";
-import { requireJsonBody, WITH_BODY } from "./guards/content_type.ts";
+import { requireJsonBody } from "./guards/content_type.ts";
 import { requireKnownHost } from "./guards/host.ts";
 import { requireAllowedOrigin } from "./guards/origin.ts";
 import { refuseWebhookDeliveries } from "./guards/webhook_loop.ts";
@@ -47,7 +48,9 @@ const CONTENT_SECURITY_POLICY = {
 /** The HTTP app: guards, every route (declared once, with its schemas), the one error mapping. */
 export function createHttpApp(s: Services): OpenAPIHono {
   const { settings } = s;
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = new OpenAPIHono({
+    defaultHook: inputFirstHook(settings.maxInputBytes, validationHook),
+  });
   app.use("*", requestId());
   if (isLoopbackHost(settings.host)) app.use("*", requireKnownHost(settings.allowedHosts));
   app.use(
@@ -72,9 +75,13 @@ export function createHttpApp(s: Services): OpenAPIHono {
     app.use("/mcp", auth);
     app.use("/metrics", auth);
   }
+  const readsInput = (id: string | null) =>
+    id === null
+      ? s.catalog.modules.some((m) => m.def.stdin === "input")
+      : s.catalog.get(id)?.def.stdin === "input";
   for (const path of ["/api/*", "/mcp"]) {
     app.use(path, requireJsonBody());
-    app.use(path, bodyLimits(settings.maxInputBytes));
+    app.use(path, bodyLimits(settings.maxInputBytes, readsInput));
   }
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -3,9 +3,9 @@ import { bodyLimit } from "hono/body-limit";
 import { MAX_BODY_BYTES, payloadTooLarge } from "./errors.ts";
 import { WITH_BODY } from "./guards/content_type.ts";
 
-/** The requests whose body may carry a run's `input`. */
-const INPUT_ROUTES = [
-  /^\/api\/modules\/[^/]+\/run$/,
+const MODULE_RUN = /^\/api\/modules\/([^/]+)\/run$/;
+/** Routes whose module is not in the path: a re-run, a schedule. */
+const OTHER_INPUT_ROUTES = [
   /^\/api\/runs\/[^/]+\/rerun$/,
   /^\/api\/schedules(\/[^/]+)?$/,
   /^\/mcp$/, // run_module's input
@@ -20,20 +20,38 @@ export function inputBodyLimit(maxInputBytes: number): number {
 }
 
 /**
- * The body limit of `/api/*`: 1 MiB, and for the routes that take an `input` as much as
- * PRISMQ_MAX_INPUT_BYTES needs (the input's own 413 INPUT_TOO_LARGE is decided on it encoded).
+ * The body limit of `/api/*`: 1 MiB, and as much as PRISMQ_MAX_INPUT_BYTES needs for a request
+ * that may carry an `input` to a module that reads one (`readsInput(moduleId)`; `null` asks
+ * whether any module does). A module without `stdin: "input"` keeps the 1 MiB limit, as before.
+ * The input's own 413 INPUT_TOO_LARGE is decided on it encoded, after the body is read.
  */
-export function bodyLimits(maxInputBytes: number): MiddlewareHandler {
+export function bodyLimits(
+  maxInputBytes: number,
+  readsInput: (moduleId: string | null) => boolean,
+): MiddlewareHandler {
   const small = limit(MAX_BODY_BYTES);
   const large = limit(inputBodyLimit(maxInputBytes));
+  const takesInput = (path: string) => {
+    const run = MODULE_RUN.exec(path);
+    if (run !== null) return readsInput(safeDecode(run[1]));
+    return OTHER_INPUT_ROUTES.some((r) => r.test(path)) && readsInput(null);
+  };
   // Only where a body is read: on a bodiless DELETE, Hono's limit copies the request, which
   // makes Deno print a warning about request.signal.
   return (c, next) =>
     !WITH_BODY.has(c.req.method)
       ? next()
-      : INPUT_ROUTES.some((r) => r.test(c.req.path))
+      : takesInput(c.req.path)
       ? large(c, next)
       : small(c, next);
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function limit(maxSize: number): MiddlewareHandler {

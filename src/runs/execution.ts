@@ -119,6 +119,8 @@ export class RunExecution {
     this.job = WindowsJob.adopt(child.pid, this.os);
     this.writer.system(`started ${displayCommand} (pid ${child.pid})`);
     const feed = spec.stdin ? feedStdin(child.stdin, spec.stdin) : null;
+    spec.stdin = null; // the feed holds the input until it is written, not the run
+
     const readers = [
       this.capture(child.stdout, "stdout"),
       this.capture(child.stderr, "stderr"),
