@@ -118,7 +118,7 @@ export async function createRunner(
     finalHooks: { plan: (op, current) => deliveries?.plan(op, current) },
     options: settings,
     hostId: () => hostId,
-    labels: { hostLabels: settings.hostLabels, liveHostLabels: () => hosts.liveLabels() },
+    needs: { hostLabels: settings.hostLabels, liveHostLabels: () => hosts.liveLabels() },
   });
   const hosts: HostRegistry = new HostRegistry({
     kv,

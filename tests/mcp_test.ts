@@ -60,6 +60,7 @@ Deno.test("MCP: the tools are listed with input schemas from the routes' own zod
     const run: any = byName.get("run_module")!.inputSchema;
     assert.deepEqual(run.required, ["module_id"]);
     assert.deepEqual(Object.keys(run.properties).sort(), [
+      "input",
       "module_id",
       "parameters",
       "save_config",

@@ -1,8 +1,11 @@
 import type { ModuleCatalog } from "../modules/catalog.ts";
 import { carriesAll, type RunNeeds } from "./needs.ts";
 
-/** Where the admission learns which labels this server and the live servers carry. */
-export interface LabelSources {
+/**
+ * Where the admission learns what its runs' needs depend on: the labels this server and the live
+ * servers carry, and (a hook for per-module environments) which environments are being built.
+ */
+export interface NeedSources {
   /** This server's `PRISMQ_HOST_LABELS`. */
   hostLabels: readonly string[];
   /** The labels of each live server sharing the store (this one's among them). */
@@ -12,7 +15,7 @@ export interface LabelSources {
 }
 
 /** The needs of the catalog's modules: their `uses` and `host_labels`. */
-export function catalogNeeds(catalog: ModuleCatalog, labels: LabelSources): RunNeeds {
+export function catalogNeeds(catalog: ModuleCatalog, labels: NeedSources): RunNeeds {
   const wanted = (moduleId: string) => catalog.get(moduleId)?.def.host_labels ?? [];
   return {
     uses: (moduleId) => catalog.get(moduleId)?.uses ?? [],

@@ -30,7 +30,7 @@ import { RemoteCancels } from "./remote_cancel.ts";
 import type { ArtifactStore } from "../artifacts/store.ts";
 import type { ResultStore } from "./results.ts";
 import { showable } from "./readable.ts";
-import { catalogNeeds, type LabelSources } from "../pools/catalog_needs.ts";
+import { catalogNeeds, type NeedSources } from "../pools/catalog_needs.ts";
 import { PoolGauge } from "../pools/gauge.ts";
 import { poolLevels, type PoolStatus } from "../pools/levels.ts";
 import { type EncodedInput, type InputStore, readRunInput, requireInput } from "./input.ts";
@@ -59,8 +59,8 @@ export interface RunServiceDeps {
   options: RunServiceOptions;
   /** This server's `PRISMQ_HOST_ID`, known once it listens (before `init`). */
   hostId: () => string;
-  /** Host labels: this server's and the live servers' (none when absent). */
-  labels?: LabelSources;
+  /** Host labels (this server's and the live servers') and the environment-build hook. */
+  needs?: NeedSources;
 }
 
 /**
@@ -102,7 +102,7 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
     const admission = new Admission(
       options.maxConcurrentRuns,
       moduleLimit,
-      catalogNeeds(catalog, deps.labels ?? { hostLabels: [], liveHostLabels: () => [] }),
+      catalogNeeds(catalog, deps.needs ?? { hostLabels: [], liveHostLabels: () => [] }),
       new PoolGauge(catalog.pools),
     );
     const registry = new RunRegistry();

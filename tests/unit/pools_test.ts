@@ -143,3 +143,31 @@ Deno.test("Admission with pools: a run waiting for a pool blocks only later runs
   a.release("big");
   assert.equal(a.admitNext()?.runId, "small2");
 });
+
+Deno.test("Admission with host labels: a run this server may not start never blocks it; waiting_for names the label only while no live server carries it", () => {
+  let labelledHostAlive = false;
+  const a = new Admission(
+    10,
+    () => Infinity,
+    {
+      ...needs({ gpu: { gpu: 1 }, other: { gpu: 1 } }),
+      labels: (m) => m === "gpu" ? ["gpu"] : [],
+      runsHere: (m) => m !== "gpu",
+      liveHostCarries: (m) => m !== "gpu" || labelledHostAlive,
+    },
+    new PoolGauge({ gpu: 1 }),
+  );
+  a.enqueue({ runId: "g1", moduleId: "gpu", order: 1 });
+  a.enqueue({ runId: "o2", moduleId: "other", order: 2 });
+  assert.equal(a.waitingFor("g1"), "a host labelled gpu");
+  assert.equal(a.canStartNow("gpu"), false, "not on this server");
+  // No live server may run it: it holds nothing back here.
+  assert.equal(a.waitingFor("o2"), null);
+  labelledHostAlive = true;
+  // The labelled server will start it: a later run needing its pool does not overtake it here.
+  assert.equal(a.waitingFor("g1"), null);
+  assert.equal(a.waitingFor("o2"), "pool gpu: 0 of 1 slots in use");
+  assert.equal(a.admitNext(), null);
+  labelledHostAlive = false;
+  assert.equal(a.admitNext()?.runId, "o2");
+});
