@@ -190,6 +190,7 @@ Deno.test({
       const seconds = (performance.now() - t0) / 1000;
       assert.equal(status, 200);
       assert.equal(body.status, "cancelled");
+      console.log(`cancel answered after ${seconds.toFixed(2)} s (grace 1 s)`);
       assert.ok(seconds < 1 + 5, `cancel took ${seconds.toFixed(1)} s`);
       const left = await liveProcesses("127.0.0.11");
       assert.deepEqual(left, [], "no ping.exe and no child cmd.exe left");
