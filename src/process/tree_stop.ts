@@ -13,7 +13,7 @@ type Os = typeof Deno.build.os;
 
 const POLL_MS = 20;
 /** Longest wait for the tree to be gone after the forced step worked. */
-const KILL_WAIT_MS = 1500;
+const KILL_WAIT_MS = 1000;
 /** Longest wait for the main process after it was killed directly. */
 const DIRECT_KILL_WAIT_MS = 1000;
 
@@ -40,7 +40,7 @@ export interface TreeStopOptions {
  * grace period the forced one (SIGKILL to the group; the job terminated, else `taskkill /T /F`).
  * Every wait is bounded: when the forced step fails, hangs or finds no tool, the main process
  * is killed directly and a line says its children may be left, so this ends within the grace
- * period plus about 4.5 s whatever the tools do. `why` starts the first line.
+ * period plus about 4 s whatever the tools do. `why` starts the first line.
  */
 export async function stopTree(why: string, o: TreeStopOptions): Promise<void> {
   const useKillCommand = o.os !== "windows" && !canSignalDirectly();

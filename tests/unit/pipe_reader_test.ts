@@ -5,7 +5,7 @@ import { hasPython, python, underWine } from "../helpers.ts";
 
 /** A Python child printing `count` numbered lines unbuffered (two writes a line), as runs do. */
 function printer(count: number, sleepEvery = 0): Deno.ChildProcess {
-  if (!hasPython()) return denoPrinter(count, sleepEvery);
+  if (Deno.build.os === "windows" && !hasPython()) return denoPrinter(count, sleepEvery);
   const pause = sleepEvery > 0 ? `\n    if i % ${sleepEvery} == 0: time.sleep(0.05)` : "";
   return new Deno.Command(python(), {
     args: [

@@ -39,6 +39,8 @@ function writeFixtures(dir: string): void {
   writeCmd(dir, join("venv", "Scripts", "python.cmd"), ["echo venv python %*"]);
   writeTree(dir, 11);
   writeTree(dir, 12);
+  // Exits at once, leaving a ping behind in its job (its cmd.exe parent exits too).
+  writeCmd(dir, "leaves.cmd", ["echo leaving", 'cmd /c start "" /b ping -n 121 127.0.0.17 ^>nul']);
   Deno.writeTextFileSync(
     join(dir, "nonascii.ts"),
     'console.log("héllo wörld ✓ 日本語");\nconsole.error("stderr: ünïcödé");\n',
@@ -73,6 +75,7 @@ function server(): Promise<WinServer> {
       },
       { id: "tree", script_path: "tree11.cmd" },
       { id: "slow", script_path: "tree12.cmd", timeout_seconds: 3 },
+      { id: "leaves", script_path: "leaves.cmd" },
       { id: "nonascii", script_path: "nonascii.cmd", env: { PRISMQ_LANE_DENO: Deno.execPath() } },
       { id: "codepage", script_path: "codepage.cmd", output_encoding: "windows-1252" },
       { id: "codepage-raw", script_path: "codepage.cmd" },
@@ -93,7 +96,7 @@ Deno.test({
     const { status, body } = await s.json("/api/health");
     assert.equal(status, 200);
     assert.equal(body.status, "healthy");
-    assert.equal(body.total_modules, 9);
+    assert.equal(body.total_modules, 10);
   },
 });
 
@@ -187,6 +190,7 @@ Deno.test({
       const seconds = (performance.now() - t0) / 1000;
       assert.equal(status, 200);
       assert.equal(body.status, "cancelled");
+      console.log(`cancel answered after ${seconds.toFixed(2)} s (grace 1 s)`);
       assert.ok(seconds < 1 + 5, `cancel took ${seconds.toFixed(1)} s`);
       const left = await liveProcesses("127.0.0.11");
       assert.deepEqual(left, [], "no ping.exe and no child cmd.exe left");
@@ -195,6 +199,24 @@ Deno.test({
       assert.doesNotMatch(text, /may be left running/);
     } finally {
       await cleanUp("127.0.0.11");
+    }
+  },
+});
+
+Deno.test({
+  name: "a process left in the run's job after it exited is stopped, and the log says so",
+  ...opts,
+  async fn() {
+    const s = await server();
+    try {
+      const { body } = await s.post("/api/modules/leaves/run", {});
+      const run = await waitFinal(s, body.run_id);
+      assert.equal(run.status, "completed");
+      const text = (await logs(s, run.run_id)).map((l) => l.message).join("\n");
+      assert.match(text, /1 process is still in the run's job object after it exited/);
+      assert.deepEqual(await liveProcesses("127.0.0.17"), [], "the ping is gone");
+    } finally {
+      await cleanUp("127.0.0.17");
     }
   },
 });

@@ -46,6 +46,7 @@ async function cancelWithBrokenTaskkill(tag: number, taskkillLines: string[]) {
     const seconds = (performance.now() - t0) / 1000;
     assert.equal(status, 200);
     assert.equal(body.status, "cancelled");
+    console.log(`cancel answered after ${seconds.toFixed(2)} s (grace ${GRACE} s)`);
     assert.ok(seconds < GRACE + 5, `cancel took ${seconds.toFixed(1)} s (grace ${GRACE} s)`);
     const text = (await logs(server, runId)).map((l) => l.message).join("\n");
     assert.match(text, /killing the main process \(pid \d+\) directly/);
