@@ -34,6 +34,7 @@ import { claimOnce } from "./hosts/once.ts";
 import { PoolService } from "./pools/service.ts";
 import { keys } from "./kv/keys.ts";
 import { listeningAddress, refuseSelfWebhooks, webhookTargets } from "./webhooks/self_target.ts";
+import { createPipelines } from "./pipelines/wiring.ts";
 import { isKvConnectUrl, type Settings } from "./settings.ts";
 
 /**
@@ -104,6 +105,7 @@ export async function createRunner(
   const messages = remote ? null : new KvMessages(kv);
   // Deliveries need the run service and the run service plans deliveries: bound once both exist.
   let deliveries: Deliveries | null = null;
+  let pipelines: ReturnType<typeof createPipelines> | null = null;
   const runs = new RunService({
     store,
     logs,
@@ -115,7 +117,12 @@ export async function createRunner(
     artifacts,
     kv,
     messages,
-    finalHooks: { plan: (op, current) => deliveries?.plan(op, current) },
+    finalHooks: {
+      plan: (op, current) => {
+        deliveries?.plan(op, current);
+        pipelines?.plan(op, current);
+      },
+    },
     options: settings,
     hostId: () => hostId,
     labels: { hostLabels: settings.hostLabels, liveHostLabels: () => hosts.liveLabels() },
@@ -154,6 +161,15 @@ export async function createRunner(
     },
     failed: () => metrics.webhookFailed(),
   });
+  pipelines = createPipelines({
+    kv,
+    catalog,
+    runs,
+    logs,
+    events,
+    maxInputBytes: settings.maxInputBytes,
+    finished: (record) => metrics.pipelineFinished(record.pipeline_id, record.status),
+  });
   const lifecycle = new Lifecycle();
   const scheduleStore = new ScheduleStore(kv);
   const scheduleInputs = new ScheduleInputs(inputs);
@@ -182,6 +198,7 @@ export async function createRunner(
     schedules: new Schedules({ store: scheduleStore, catalog, timer, inputs: scheduleInputs }),
     hosts,
     pools: new PoolService({ kv, catalog, levels: () => runs.poolLevels() }),
+    pipelines: pipelines.service,
     hostId: () => hostId,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
@@ -208,12 +225,14 @@ export async function createRunner(
       );
       await runs.init(await hosts.formerIds());
       deliveries!.start();
+      pipelines!.start();
       await timer.start();
       retention.start();
     },
     shutdown(beforeClose) {
       closed ??= (async () => {
         await timer.stop();
+        await pipelines!.stop();
         await runs.shutdown();
         await settleFinalWrites(store);
         await hosts.leave();

@@ -1,0 +1,129 @@
+// deno-lint-ignore-file no-explicit-any -- test code reads loosely typed JSON answers
+import assert from "node:assert/strict";
+import { startServer, type TestServer, waitFor } from "./helpers.ts";
+import { PIPELINES, STEP_MODULES } from "./pipelines/fixtures.ts";
+
+const FINAL = ["completed", "failed", "cancelled"];
+
+/** Waits until the pipeline run is final and answers it. */
+export async function waitPipeline(server: TestServer, id: string, timeoutMs = 30_000) {
+  return await waitFor(
+    async () => {
+      const { body } = await server.json(`/api/pipeline-runs/${id}`);
+      return FINAL.includes(body.status) ? body : null;
+    },
+    timeoutMs,
+    `pipeline run ${id} to end`,
+  );
+}
+
+const step = (run: any, id: string) => run.steps.find((s: any) => s.step_id === id);
+
+function withServer(name: string, fn: (s: TestServer) => Promise<void>) {
+  Deno.test(name, async () => {
+    const server = await startServer(STEP_MODULES, {}, { top: { pipelines: PIPELINES } });
+    try {
+      await fn(server);
+    } finally {
+      await server.close();
+    }
+  });
+}
+
+withServer("a chain passes a result array through a stdin filter and a scorer", async (s) => {
+  const started = await s.post("/api/pipelines/chain/run", { parameters: { count: 4 } });
+  assert.equal(started.status, 202, JSON.stringify(started.body));
+  const run = await waitPipeline(s, started.body.pipeline_run_id);
+  assert.equal(run.status, "completed", JSON.stringify(run));
+  const last = await s.json(`/api/runs/${step(run, "score").run_id}`);
+  assert.deepEqual(
+    last.body.result,
+    [1, 2, 3, 4].map((id) => ({ id, category: "news", score: "run completed" })),
+  );
+  assert.equal(last.body.trigger, "pipeline");
+  assert.equal(last.body.pipeline_run_id, run.pipeline_run_id);
+  assert.equal(last.body.step_id, "score");
+  const list = await s.json(`/api/pipeline-runs?pipeline_id=chain`);
+  assert.equal(list.body.total, 1);
+  const view = await s.json(`/api/pipelines/chain`);
+  assert.equal(view.body.total_runs, 1);
+  assert.deepEqual(view.body.steps[2].needs, ["classify"]);
+});
+
+withServer("fan-out steps run in parallel and the fan-in sees both", async (s) => {
+  const started = await s.post("/api/pipelines/fan/run", {});
+  const run = await waitPipeline(s, started.body.pipeline_run_id);
+  assert.equal(run.status, "completed", JSON.stringify(run));
+  const b = (await s.json(`/api/runs/${step(run, "b").run_id}`)).body.result;
+  const c = (await s.json(`/api/runs/${step(run, "c").run_id}`)).body.result;
+  assert.ok(b.start < c.end && c.start < b.end, `b and c overlap: ${JSON.stringify([b, c])}`);
+  const d = (await s.json(`/api/runs/${step(run, "d").run_id}`)).body.result;
+  assert.equal(d.note, "bc");
+});
+
+withServer("a failing middle step skips what follows and runs the failure step", async (s) => {
+  const started = await s.post("/api/pipelines/broken/run", {});
+  const run = await waitPipeline(s, started.body.pipeline_run_id);
+  assert.equal(run.status, "failed");
+  assert.deepEqual(run.steps.map((x: any) => x.status), [
+    "completed",
+    "failed",
+    "skipped",
+    "completed",
+  ]);
+  assert.equal(step(run, "after").run_id, null);
+  // Resume: the completed first step keeps its run; the others run again.
+  const resumed = await s.post(`/api/pipeline-runs/${run.pipeline_run_id}/resume`, {});
+  assert.equal(resumed.status, 202, JSON.stringify(resumed.body));
+  assert.equal(resumed.body.trigger, "resume");
+  assert.equal(resumed.body.resumed_from, run.pipeline_run_id);
+  const again = await waitPipeline(s, resumed.body.pipeline_run_id);
+  assert.equal(step(again, "first").run_id, step(run, "first").run_id);
+  assert.notEqual(step(again, "middle").run_id, step(run, "middle").run_id);
+  const runs = await s.json(`/api/runs?module_id=note&limit=100`);
+  const firsts = runs.body.runs.filter((r: any) => r.step_id === "first");
+  assert.equal(firsts.length, 1, "the completed step did not run again");
+  const done = await s.request(`/api/pipeline-runs/${run.pipeline_run_id}`, { method: "DELETE" });
+  assert.equal(done.status, 409);
+  assert.equal((await done.json()).error_code, "PIPELINE_RUN_ALREADY_FINISHED");
+});
+
+withServer("a template naming a missing result path fails its step naming it", async (s) => {
+  const started = await s.post("/api/pipelines/missing/run", {});
+  const run = await waitPipeline(s, started.body.pipeline_run_id);
+  assert.equal(run.status, "failed");
+  const second = step(run, "second");
+  assert.equal(second.status, "failed");
+  assert.equal(second.run_id, null);
+  assert.match(second.error_message, /steps\.first\.result\.nope\.deeper/);
+});
+
+withServer("cancel stops the running step; the pending step never starts", async (s) => {
+  const started = await s.post("/api/pipelines/slow/run", {});
+  const id = started.body.pipeline_run_id;
+  const running = await waitFor(async () => {
+    const { body } = await s.json(`/api/pipeline-runs/${id}`);
+    return step(body, "nap").status === "running" ? body : null;
+  });
+  const cancelled = await s.request(`/api/pipeline-runs/${id}`, { method: "DELETE" });
+  assert.equal(cancelled.status, 200);
+  const body = await cancelled.json();
+  assert.equal(body.status, "cancelled");
+  assert.equal(step(body, "nap").status, "cancelled");
+  assert.equal(step(body, "after").run_id, null);
+  const nap = await s.json(`/api/runs/${step(running, "nap").run_id}`);
+  assert.equal(nap.body.status, "cancelled");
+  const notes = await s.json(`/api/runs?module_id=note`);
+  assert.equal(notes.body.total, 0);
+});
+
+withServer("unknown pipelines and runs answer 404 with their codes", async (s) => {
+  const a = await s.post("/api/pipelines/nope/run", {});
+  assert.equal(a.status, 404);
+  assert.equal(a.body.error_code, "PIPELINE_NOT_FOUND");
+  const b = await s.json("/api/pipeline-runs/nope");
+  assert.equal(b.status, 404);
+  assert.equal(b.body.error_code, "PIPELINE_RUN_NOT_FOUND");
+  const c = await s.post("/api/pipelines/chain/run", { parameters: { count: "many" } });
+  assert.equal(c.status, 422);
+});
