@@ -35,6 +35,7 @@ import { PoolService } from "./pools/service.ts";
 import { keys } from "./kv/keys.ts";
 import { listeningAddress, refuseSelfWebhooks, webhookTargets } from "./webhooks/self_target.ts";
 import { createPipelines } from "./pipelines/wiring.ts";
+import { isPipelineFinal } from "./pipelines/model.ts";
 import { isKvConnectUrl, type Settings } from "./settings.ts";
 
 /**
@@ -178,6 +179,17 @@ export async function createRunner(
     record: (runId) => runs.record(runId),
     claim: (scheduleId, dueAt) => once(["schedule", scheduleId, dueAt], 3600 * 1000),
     input: (schedule) => scheduleInputs.read(schedule),
+    startPipeline: async (pipelineId, parameters, scheduleId) => {
+      const run = await pipelines!.service.start({
+        pipelineId,
+        parameters,
+        trigger: "schedule",
+        scheduleId,
+      });
+      return { id: run.pipeline_run_id, createdAt: Date.parse(run.created_at) };
+    },
+    pipelineBusy: (id) =>
+      pipelines!.service.record(id).then((r) => !isPipelineFinal(r.status), () => false),
   });
   const services: Services = {
     settings,
@@ -195,7 +207,13 @@ export async function createRunner(
     lifecycle,
     artifacts,
     metrics,
-    schedules: new Schedules({ store: scheduleStore, catalog, timer, inputs: scheduleInputs }),
+    schedules: new Schedules({
+      store: scheduleStore,
+      catalog,
+      timer,
+      inputs: scheduleInputs,
+      pipelines: pipelines.service,
+    }),
     hosts,
     pools: new PoolService({ kv, catalog, levels: () => runs.poolLevels() }),
     pipelines: pipelines.service,

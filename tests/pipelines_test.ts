@@ -127,3 +127,39 @@ withServer("unknown pipelines and runs answer 404 with their codes", async (s) =
   const c = await s.post("/api/pipelines/chain/run", { parameters: { count: "many" } });
   assert.equal(c.status, 422);
 });
+
+withServer(
+  "a schedule may name a pipeline instead of a module (not both, not neither)",
+  async (s) => {
+    const both = await s.post("/api/schedules", {
+      module_id: "note",
+      pipeline_id: "chain",
+      cron: "* * * * * *",
+    });
+    assert.equal(both.status, 422);
+    const neither = await s.post("/api/schedules", { cron: "* * * * * *" });
+    assert.equal(neither.status, 422);
+    const unknown = await s.post("/api/schedules", { pipeline_id: "nope", cron: "* * * * * *" });
+    assert.equal(unknown.status, 404);
+    const created = await s.post("/api/schedules", {
+      pipeline_id: "chain",
+      cron: "* * * * * *",
+      parameters: { count: 2 },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.pipeline_id, "chain");
+    assert.equal(created.body.module_id, null);
+    const fired = await waitFor(
+      async () => {
+        const { body } = await s.json("/api/pipeline-runs?pipeline_id=chain");
+        return body.pipeline_runs[0];
+      },
+      10_000,
+      "a fire",
+    );
+    assert.equal(fired.trigger, "schedule");
+    assert.equal(fired.parameters.count, 2);
+    const del = await s.request(`/api/schedules/${created.body.schedule_id}`, { method: "DELETE" });
+    assert.equal(del.status, 200);
+  },
+);
