@@ -160,6 +160,7 @@ export async function createRunner(
       const record = await runs.record(runId);
       return record === null ? null : await runs.view(record);
     },
+    pipelineView: (id) => pipelines!.service.get(id).catch(() => null),
     failed: () => metrics.webhookFailed(),
   });
   pipelines = createPipelines({
@@ -170,6 +171,7 @@ export async function createRunner(
     events,
     maxInputBytes: settings.maxInputBytes,
     finished: (record) => metrics.pipelineFinished(record.pipeline_id, record.status),
+    finalPlan: (op, record) => deliveries?.planPipeline(op, record.pipeline_run_id),
   });
   const lifecycle = new Lifecycle();
   const scheduleStore = new ScheduleStore(kv);

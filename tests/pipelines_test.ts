@@ -163,3 +163,31 @@ withServer(
     assert.equal(del.status, 200);
   },
 );
+
+Deno.test("a finished pipeline run sends pipeline.finished and is counted", async () => {
+  const received: { event: string | null; body: any }[] = [];
+  const receiver = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (req) => {
+      received.push({ event: req.headers.get("x-prismq-event"), body: await req.json() });
+      return new Response("ok");
+    },
+  );
+  const s = await startServer(STEP_MODULES, {
+    PRISMQ_WEBHOOK_URL: `http://127.0.0.1:${receiver.addr.port}/hook`,
+  }, { top: { pipelines: PIPELINES } });
+  try {
+    const started = await s.post("/api/pipelines/missing/run", {});
+    const id = started.body.pipeline_run_id;
+    await waitPipeline(s, id);
+    const hook = await waitFor(() => received.find((r) => r.event === "pipeline.finished"));
+    assert.equal(hook.body.event, "pipeline.finished");
+    assert.equal(hook.body.pipeline_run.pipeline_run_id, id);
+    assert.equal(hook.body.pipeline_run.status, "failed");
+    const metrics = await (await s.request("/metrics")).text();
+    assert.match(metrics, /prismq_pipeline_runs_total\{pipeline="missing",status="failed"\} 1/);
+  } finally {
+    await s.close();
+    await receiver.shutdown();
+  }
+});

@@ -24,6 +24,8 @@ export interface AdvancerDeps {
   /** Called after each stored change of a pipeline run, and once more when it is final. */
   changed(record: PipelineRunRecord): void;
   finished(record: PipelineRunRecord): void;
+  /** Adds to the write that makes a pipeline run final (its webhook deliveries). */
+  finalPlan?(op: Deno.AtomicOperation, record: PipelineRunRecord): void;
   /** How often every server looks at the outbox and the unfinished pipeline runs. */
   tickMs?: number;
 }
@@ -112,7 +114,10 @@ export class PipelineAdvancer {
       if (planned === null) continue;
       const { record, submissions } = planned;
       const changed = JSON.stringify(record) !== JSON.stringify(before.record);
-      if (changed && !await this.deps.store.replace(before, record)) continue;
+      const prepare = isPipelineFinal(record.status)
+        ? (op: Deno.AtomicOperation) => this.deps.finalPlan?.(op, record)
+        : undefined;
+      if (changed && !await this.deps.store.replace(before, record, prepare)) continue;
       if (changed) this.deps.changed(record);
       const refused = await this.submitAll(record, submissions);
       await this.deps.store.clearOutbox(id, hints);

@@ -18,6 +18,8 @@ export interface PipelineParts {
   maxInputBytes: number;
   /** Told once per pipeline run that ends (metrics, webhooks). */
   finished(record: PipelineRunRecord): void;
+  /** Adds to the write that makes a pipeline run final (webhook deliveries). */
+  finalPlan?(op: Deno.AtomicOperation, record: PipelineRunRecord): void;
 }
 
 const MARKER = /^::(progress|result)([ \t]|$)/;
@@ -46,6 +48,7 @@ export function createPipelines(parts: PipelineParts) {
     runs: stepRuns,
     changed: () => {},
     finished: (record) => parts.finished(record),
+    finalPlan: parts.finalPlan,
   });
   const service = new PipelineService({
     pipelines: parts.catalog.pipelines,
