@@ -191,3 +191,32 @@ Deno.test("a finished pipeline run sends pipeline.finished and is counted", asyn
     await receiver.shutdown();
   }
 });
+
+withServer("MCP: run_pipeline waits for the pipeline run; get_pipeline_run reads it", async (s) => {
+  const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
+  const { StreamableHTTPClientTransport } = await import(
+    "@modelcontextprotocol/sdk/client/streamableHttp.js"
+  );
+  const client = new Client({ name: "prismq-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${s.url}/mcp`)));
+  try {
+    const ran: any = await client.callTool({
+      name: "run_pipeline",
+      arguments: { pipeline_id: "chain", parameters: { count: 2 }, wait_seconds: 30 },
+    });
+    assert.equal(ran.isError ?? false, false, JSON.stringify(ran));
+    assert.equal(ran.structuredContent.status, "completed");
+    const got: any = await client.callTool({
+      name: "get_pipeline_run",
+      arguments: { pipeline_run_id: ran.structuredContent.pipeline_run_id },
+    });
+    assert.equal(got.structuredContent.steps.length, 3);
+    const bad: any = await client.callTool({
+      name: "run_pipeline",
+      arguments: { pipeline_id: "x" },
+    });
+    assert.equal(bad.isError, true);
+  } finally {
+    await client.close();
+  }
+});
