@@ -220,3 +220,19 @@ withServer("MCP: run_pipeline waits for the pipeline run; get_pipeline_run reads
     await client.close();
   }
 });
+
+withServer(
+  "CLI: pipelines lists them; pipeline-run -p ... --follow exits with the outcome",
+  async (s) => {
+    const { cli } = await import("./cli_client.ts");
+    const list = await cli(s.url, ["pipelines"]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /chain .*sources -> classify -> score/);
+    const ok = await cli(s.url, ["pipeline-run", "chain", "-p", "count=2", "--follow"]);
+    assert.equal(ok.code, 0, ok.stderr + ok.stdout);
+    assert.match(ok.stdout, /score\s+completed/);
+    const bad = await cli(s.url, ["pipeline-run", "broken", "--follow"]);
+    assert.equal(bad.code, 1, bad.stderr + bad.stdout);
+    assert.match(bad.stdout, /after\s+skipped/);
+  },
+);
