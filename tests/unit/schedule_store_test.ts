@@ -10,6 +10,7 @@ Deno.test("ScheduleStore.change: concurrent changes (a fire here, a PATCH elsewh
     const schedule: ScheduleRecord = {
       schedule_id: "s1",
       module_id: "m",
+      pipeline_id: null,
       cron: "* * * * *",
       timezone: "UTC",
       parameters: {},
@@ -49,6 +50,7 @@ Deno.test("ScheduleStore: a change or delete that keeps losing its race answers 
     const schedule: ScheduleRecord = {
       schedule_id: "s2",
       module_id: "m",
+      pipeline_id: null,
       cron: "* * * * *",
       timezone: "UTC",
       parameters: {},
@@ -60,6 +62,9 @@ Deno.test("ScheduleStore: a change or delete that keeps losing its race answers 
       updated_at: 0,
       skipped_fires: 0,
       refused_fires: 0,
+      input_bytes: null,
+      input_type: null,
+      input_version: null,
     };
     assert.ok(await new ScheduleStore(kv).create(schedule));
     // As if another writer landed between every read and write: each checked write fails.
