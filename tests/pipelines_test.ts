@@ -236,3 +236,50 @@ withServer(
     assert.match(bad.stdout, /after\s+skipped/);
   },
 );
+
+withServer("events stream: pipeline at each change, then end with the final run", async (s) => {
+  const started = await s.post("/api/pipelines/chain/run", { parameters: { count: 1 } });
+  const res = await s.request(`/api/pipeline-runs/${started.body.pipeline_run_id}/events`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type") ?? "", /text\/event-stream/);
+  const text = await res.text();
+  const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n/g)].map((m) => ({
+    event: m[1],
+    run: JSON.parse(m[2]),
+  }));
+  assert.ok(events.filter((e) => e.event === "pipeline").length >= 2, text);
+  const end = events[events.length - 1];
+  assert.equal(end.event, "end");
+  assert.equal(end.run.status, "completed");
+});
+
+Deno.test("resume asks again for a password parameter and reuses the others", async () => {
+  const pipelines = [{
+    id: "secret",
+    name: "Secret",
+    parameters: [{ name: "key", type: "password", required: true }, {
+      name: "note",
+      type: "text",
+      default: "n",
+    }],
+    steps: [{ id: "one", module: "fail" }],
+  }];
+  const s = await startServer(STEP_MODULES, {}, { top: { pipelines } });
+  try {
+    const started = await s.post("/api/pipelines/secret/run", { parameters: { key: "k1" } });
+    assert.equal(started.body.parameters.key, "********");
+    const run = await waitPipeline(s, started.body.pipeline_run_id);
+    assert.equal(run.status, "failed");
+    const path = `/api/pipeline-runs/${run.pipeline_run_id}/resume`;
+    const bare = await s.post(path, {});
+    assert.equal(bare.status, 422);
+    assert.equal(bare.body.errors[0].field, "key");
+    const again = await s.post(path, { parameters: { key: "k2" } });
+    assert.equal(again.status, 202, JSON.stringify(again.body));
+    assert.equal(again.body.parameters.note, "n");
+    const running = await s.post(`/api/pipelines/slow/run`, {});
+    assert.equal(running.status, 404); // not in this file
+  } finally {
+    await s.close();
+  }
+});

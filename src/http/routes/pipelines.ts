@@ -113,7 +113,7 @@ const resumeRun = createRoute({
   summary: "Start a new run of a failed or cancelled pipeline run; completed steps are reused",
   request: {
     params: PipelineRunIdParam,
-    body: { content: { "application/json": { schema: PipelineResumeBody } }, required: false },
+    body: { content: { "application/json": { schema: PipelineResumeBody } }, required: true },
   },
   responses: {
     202: jsonContent(PipelineRun, "Accepted: the new pipeline run"),
@@ -182,9 +182,8 @@ export function pipelineRoutes(app: OpenAPIHono, s: Services): void {
   });
   app.openapi(resumeRun, async (c) => {
     const { id } = c.req.valid("param");
-    const text = await c.req.text();
-    const body = text.trim() === "" ? {} : PipelineResumeBody.parse(JSON.parse(text));
-    return c.json(await s.pipelines.resume(id, body.parameters ?? undefined), 202);
+    const { parameters } = c.req.valid("json");
+    return c.json(await s.pipelines.resume(id, parameters), 202);
   });
   pipelineEventRoute(app, s);
 }
