@@ -34,6 +34,8 @@ import { claimOnce } from "./hosts/once.ts";
 import { PoolService } from "./pools/service.ts";
 import { keys } from "./kv/keys.ts";
 import { listeningAddress, refuseSelfWebhooks, webhookTargets } from "./webhooks/self_target.ts";
+import { createPipelines } from "./pipelines/wiring.ts";
+import { isPipelineFinal } from "./pipelines/model.ts";
 import { isKvConnectUrl, type Settings } from "./settings.ts";
 
 /**
@@ -104,6 +106,7 @@ export async function createRunner(
   const messages = remote ? null : new KvMessages(kv);
   // Deliveries need the run service and the run service plans deliveries: bound once both exist.
   let deliveries: Deliveries | null = null;
+  let pipelines: ReturnType<typeof createPipelines> | null = null;
   const runs = new RunService({
     store,
     logs,
@@ -115,7 +118,12 @@ export async function createRunner(
     artifacts,
     kv,
     messages,
-    finalHooks: { plan: (op, current) => deliveries?.plan(op, current) },
+    finalHooks: {
+      plan: (op, current) => {
+        deliveries?.plan(op, current);
+        pipelines?.plan(op, current);
+      },
+    },
     options: settings,
     hostId: () => hostId,
     needs: { hostLabels: settings.hostLabels, liveHostLabels: () => hosts.liveLabels() },
@@ -152,7 +160,18 @@ export async function createRunner(
       const record = await runs.record(runId);
       return record === null ? null : await runs.view(record);
     },
+    pipelineView: (id) => pipelines!.service.get(id).catch(() => null),
     failed: () => metrics.webhookFailed(),
+  });
+  pipelines = createPipelines({
+    kv,
+    catalog,
+    runs,
+    logs,
+    events,
+    maxInputBytes: settings.maxInputBytes,
+    finished: (record) => metrics.pipelineFinished(record.pipeline_id, record.status),
+    finalPlan: (op, record) => deliveries?.planPipeline(op, record.pipeline_run_id),
   });
   const lifecycle = new Lifecycle();
   const scheduleStore = new ScheduleStore(kv);
@@ -162,6 +181,17 @@ export async function createRunner(
     record: (runId) => runs.record(runId),
     claim: (scheduleId, dueAt) => once(["schedule", scheduleId, dueAt], 3600 * 1000),
     input: (schedule) => scheduleInputs.read(schedule),
+    startPipeline: async (pipelineId, parameters, scheduleId) => {
+      const run = await pipelines!.service.start({
+        pipelineId,
+        parameters,
+        trigger: "schedule",
+        scheduleId,
+      });
+      return { id: run.pipeline_run_id, createdAt: Date.parse(run.created_at) };
+    },
+    pipelineBusy: (id) =>
+      pipelines!.service.record(id).then((r) => !isPipelineFinal(r.status), () => false),
   });
   const services: Services = {
     settings,
@@ -179,9 +209,16 @@ export async function createRunner(
     lifecycle,
     artifacts,
     metrics,
-    schedules: new Schedules({ store: scheduleStore, catalog, timer, inputs: scheduleInputs }),
+    schedules: new Schedules({
+      store: scheduleStore,
+      catalog,
+      timer,
+      inputs: scheduleInputs,
+      pipelines: pipelines.service,
+    }),
     hosts,
     pools: new PoolService({ kv, catalog, levels: () => runs.poolLevels() }),
+    pipelines: pipelines.service,
     hostId: () => hostId,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
@@ -208,12 +245,14 @@ export async function createRunner(
       );
       await runs.init(await hosts.formerIds());
       deliveries!.start();
+      pipelines!.start();
       await timer.start();
       retention.start();
     },
     shutdown(beforeClose) {
       closed ??= (async () => {
         await timer.stop();
+        await pipelines!.stop();
         await runs.shutdown();
         await settleFinalWrites(store);
         await hosts.leave();

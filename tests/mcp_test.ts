@@ -50,11 +50,13 @@ Deno.test("MCP: the tools are listed with input schemas from the routes' own zod
     assert.deepEqual(tools.map((t) => t.name).sort(), [
       "cancel_run",
       "get_logs",
+      "get_pipeline_run",
       "get_run",
       "list_artifacts",
       "list_modules",
       "list_runs",
       "run_module",
+      "run_pipeline",
     ]);
     const byName = new Map(tools.map((t) => [t.name, t]));
     const run: any = byName.get("run_module")!.inputSchema;
@@ -199,7 +201,7 @@ Deno.test("MCP: with PRISMQ_API_TOKEN, no token (or a wrong one) is refused", as
     const client = await connect(server, { Authorization: "Bearer s3cret" });
     try {
       const { tools }: { tools: any[] } = await client.listTools() as any;
-      assert.equal(tools.length, 7);
+      assert.equal(tools.length, 9);
     } finally {
       await client.close();
     }

@@ -57,6 +57,10 @@ export function newDataDir(ctx: Context, label: string): string {
   return join(ctx.tmp, `data-${++ctx.dirCount}-${label}`);
 }
 
+/** `count` steps of the trivial module, each needing the one before. */
+const steps = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({ id: `s${i + 1}`, module: "trivial" }));
+
 function writeModuleFile(dir: string, scripts: Scripts): string {
   const module = (id: string, script: string, parameters: unknown[] = []) => ({
     id,
@@ -80,6 +84,11 @@ function writeModuleFile(dir: string, scripts: Scripts): string {
         { name: "seconds", type: "number", default: 5, min: 1, max: 600 },
         { name: "interval", type: "number", default: 0.1, min: 0.01, max: 10 },
       ]),
+    ],
+    // The pipelines row: chains of trivial steps.
+    pipelines: [
+      { id: "chain10", name: "10 trivial steps", steps: steps(10) },
+      { id: "three", name: "3 trivial steps", steps: steps(3) },
     ],
   };
   const path = join(dir, "modules.json");

@@ -25,6 +25,7 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { moduleRoutes } from "./routes/modules.ts";
 import { moduleFileRoutes } from "./routes/module_file.ts";
 import { runRoutes } from "./routes/runs.ts";
+import { pipelineRoutes } from "./routes/pipelines.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { uiRoutes } from "./ui/routes.tsx";
@@ -98,6 +99,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
   streamRoutes(app, s);
   artifactRoutes(app, s);
   scheduleRoutes(app, s);
+  pipelineRoutes(app, s);
   metricsRoutes(app, s);
   mcpRoutes(app, s);
   docsRoutes(app, s);

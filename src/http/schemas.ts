@@ -130,7 +130,12 @@ export const ScheduleList = z.object({
 }).openapi("ScheduleList");
 
 const scheduleFields = {
-  module_id: z.string().min(1).max(200),
+  module_id: z.string().min(1).max(200).optional().openapi({
+    description: "The module to run; or `pipeline_id` instead (exactly one of them).",
+  }),
+  pipeline_id: z.string().min(1).max(200).optional().openapi({
+    description: "The pipeline to start instead of a module, with pipeline `parameters`.",
+  }),
   cron: z.string().min(1).max(200).openapi({ example: "0 * * * *" }),
   parameters: parameterValues.optional(),
   timezone: z.string().min(1).max(100).optional().openapi({ example: "Europe/Prague" }),

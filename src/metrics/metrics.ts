@@ -37,6 +37,11 @@ export class Metrics {
     "prismq_webhook_failures_total",
     "Webhook deliveries given up after every try failed.",
   );
+  private readonly pipelineRuns = new Counter(
+    "prismq_pipeline_runs_total",
+    "Pipeline runs that reached a final status (counted by the server that ended them).",
+    ["pipeline", "status"],
+  );
   /** Lines of finished runs, by module and stream; running ones are added when scraped. */
   private readonly finishedLines = new Map<string, Record<LogStream, number>>();
   private readonly families: Family[];
@@ -47,6 +52,7 @@ export class Metrics {
       this.runs,
       this.durations,
       this.webhookFailures,
+      this.pipelineRuns,
       gauge("prismq_runs_running", "Runs running now.", () => sources.running()),
       gauge("prismq_runs_queued", "Runs waiting in the queue.", () => sources.queued()),
       computed(
@@ -95,6 +101,11 @@ export class Metrics {
         add(this.finishedLines.get(record.module_id), lines),
       );
     }
+  }
+
+  /** Counts a pipeline run that became final. */
+  pipelineFinished(pipelineId: string, status: string): void {
+    this.pipelineRuns.inc({ pipeline: pipelineId, status });
   }
 
   /** Counts a webhook delivery that was given up. */

@@ -9,6 +9,7 @@ import { ParameterValidator } from "./params.ts";
 import { type ModuleDef, moduleFileSchema, moduleSchema } from "./schema.ts";
 import { moduleUses, parsePools } from "../pools/catalog_pools.ts";
 import type { PoolUse } from "../pools/schema.ts";
+import { type CatalogPipeline, parsePipelines } from "../pipelines/catalog.ts";
 
 /** A module of the catalog, with its paths resolved and its parameters compiled. */
 export interface CatalogModule {
@@ -50,6 +51,8 @@ export class ModuleCatalog {
     readonly modules: readonly CatalogModule[],
     /** The module file's `pools`: name -> slots. */
     readonly pools: Readonly<Record<string, number>> = {},
+    /** The module file's `pipelines`, checked (src/pipelines/). */
+    readonly pipelines: readonly CatalogPipeline[] = [],
   ) {
     this.byId = new Map(modules.map((m) => [m.def.id, m]));
   }
@@ -170,7 +173,8 @@ export function parseCatalog(
       envFileKeys: envFile === null ? [] : keysAtStart(envFile),
     };
   });
-  return new ModuleCatalog(modules, pools);
+  const pipelines = parsePipelines(file.data.pipelines, modules.map((m) => m.def), where);
+  return new ModuleCatalog(modules, pools, pipelines);
 }
 
 function moduleLabel(raw: unknown, index: number): string {

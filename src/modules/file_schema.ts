@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { moduleSchema } from "./schema.ts";
+import { pipelineSchema } from "../pipelines/schema.ts";
 
 let cached: Record<string, unknown> | null = null;
 
@@ -10,10 +11,13 @@ let cached: Record<string, unknown> | null = null;
  */
 export function moduleFileJsonSchema(): Record<string, unknown> {
   cached ??= {
-    ...z.toJSONSchema(z.object({ modules: z.array(moduleSchema) }), {
-      io: "input",
-      unrepresentable: "any",
-    }),
+    ...z.toJSONSchema(
+      z.object({ modules: z.array(moduleSchema), pipelines: z.array(pipelineSchema).optional() }),
+      {
+        io: "input",
+        unrepresentable: "any",
+      },
+    ),
     title: "PrismQ module file",
   };
   return cached;

@@ -192,4 +192,6 @@ export const moduleFileSchema = z.object({
   modules: z.array(z.unknown()),
   /** Resource pools: name -> slots (checked in pools/catalog_pools.ts). */
   pools: z.unknown().optional(),
+  /** Pipelines: chains of steps (checked in pipelines/catalog.ts). */
+  pipelines: z.unknown().optional(),
 });

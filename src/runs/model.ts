@@ -4,7 +4,7 @@ import { paramValueSchema } from "../modules/schema.ts";
 export const RUN_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_STATUSES: readonly RunStatus[] = ["completed", "failed", "cancelled"];
-export const RUN_TRIGGERS = ["api", "schedule", "retry", "rerun"] as const;
+export const RUN_TRIGGERS = ["api", "schedule", "retry", "rerun", "pipeline"] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /** A run as stored in Deno KV; times are epoch milliseconds. */
@@ -75,6 +75,9 @@ export const runRecordSchema = z.object({
    */
   input_bytes: z.number().int().nullable().default(null),
   input_type: z.enum(["text", "json"]).nullable().default(null),
+  /** The pipeline run and step the run is a step run of (its retries too); null otherwise. */
+  pipeline_run_id: z.string().nullable().default(null),
+  step_id: z.string().nullable().default(null),
 });
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
@@ -102,6 +105,8 @@ export function newRunRecord(fields: {
     schedule_id: origin?.schedule_id ?? null,
     attempt: origin?.attempt ?? 1,
     retry_of: origin?.retry_of ?? null,
+    pipeline_run_id: origin?.pipeline_run_id ?? null,
+    step_id: origin?.step_id ?? null,
     status: startsNow ? "running" : "queued",
     started_at: startsNow ? fields.created_at : null,
     completed_at: null,
@@ -129,6 +134,9 @@ export interface RunOrigin {
   schedule_id?: string | null;
   attempt?: number;
   retry_of?: string | null;
+  /** A pipeline's step run (and its retries): its pipeline run and step. */
+  pipeline_run_id?: string | null;
+  step_id?: string | null;
 }
 
 /** True for completed, failed and cancelled. */

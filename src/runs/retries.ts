@@ -15,6 +15,9 @@ interface RetryMessage extends KvMessage {
   parameters: RunRecord["parameters"];
   attempt: number;
   retry_of: string;
+  /** A pipeline step run's pipeline run and step, kept by its retries (absent in older messages). */
+  pipeline_run_id?: string | null;
+  step_id?: string | null;
 }
 
 /** How long a retry's claim is kept: longer than KV keeps redelivering its message. */
@@ -81,6 +84,8 @@ export class Retries {
         parameters: current.parameters,
         attempt: current.attempt + 1,
         retry_of: current.retry_of ?? current.run_id,
+        pipeline_run_id: current.pipeline_run_id,
+        step_id: current.step_id,
       };
       const delay = Math.round(module.def.retry_delay_seconds * 1000);
       if (this.deps.messages !== null) op.enqueue(message, { delay });
@@ -118,7 +123,13 @@ export class Retries {
         saveConfig: false,
         recordUnavailable: true,
         inputFromRun: message.run_id,
-        origin: { trigger: "retry", attempt: message.attempt, retry_of: message.retry_of },
+        origin: {
+          trigger: "retry",
+          attempt: message.attempt,
+          retry_of: message.retry_of,
+          pipeline_run_id: message.pipeline_run_id ?? null,
+          step_id: message.step_id ?? null,
+        },
       });
       await kv.set(done, run.run_id, { expireIn: KEEP_MS });
     } catch (err) {

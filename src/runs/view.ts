@@ -37,6 +37,9 @@ export const runViewSchema = z.object({
   waiting_for: z.string().nullable(),
   /** Bytes of the run's stdin input (`GET /api/runs/{id}/input`), or null when none. */
   input_bytes: z.number().int().nullable(),
+  /** The pipeline run and step this run belongs to, or null. */
+  pipeline_run_id: z.string().nullable(),
+  step_id: z.string().nullable(),
 });
 export type RunView = z.infer<typeof runViewSchema>;
 
@@ -89,6 +92,8 @@ export function toRunView(
     host_id: record.host_id,
     waiting_for: record.status === "queued" ? live.waitingFor ?? null : null,
     input_bytes: record.input_bytes,
+    pipeline_run_id: record.pipeline_run_id,
+    step_id: record.step_id,
   };
 }
 

@@ -7,7 +7,10 @@ export const OVERLAP_POLICIES = ["skip", "queue"] as const;
 /** A schedule as stored in Deno KV; times are epoch milliseconds. */
 export const scheduleRecordSchema = z.object({
   schedule_id: z.string(),
-  module_id: z.string(),
+  /** The module it runs; null for a schedule of a pipeline. */
+  module_id: z.string().nullable(),
+  /** The pipeline it starts instead of a module (null for a module's schedule). */
+  pipeline_id: z.string().nullable().default(null),
   cron: z.string(),
   timezone: z.string(),
   /** Validated values, as a run's; password values are kept (each fire needs them). */
@@ -44,6 +47,7 @@ export type ScheduleView = z.infer<typeof scheduleViewSchema>;
 /** What a caller may set on a schedule (all of it at creation, any of it with PATCH). */
 export interface ScheduleInput {
   module_id?: string;
+  pipeline_id?: string;
   cron?: string;
   timezone?: string;
   parameters?: Record<string, unknown>;

@@ -2,11 +2,13 @@ import { customAlphabet } from "nanoid";
 import { AppError, type FieldError, validationError } from "../errors.ts";
 import type { ModuleCatalog } from "../modules/catalog.ts";
 import { maskSecrets, secretNames } from "../modules/secrets.ts";
+import type { ParameterDef } from "../modules/schema.ts";
 import { checkCron } from "./cron.ts";
 import type { ScheduleInput, ScheduleRecord, ScheduleView } from "./model.ts";
 import type { ScheduleStore } from "./store.ts";
 import type { ScheduleTimer } from "./timer.ts";
 import { NO_INPUT, type ScheduleInputs } from "./input.ts";
+import { type SchedulablePipelines, scheduleTarget, targetOf } from "./target.ts";
 
 const newScheduleId = customAlphabet("0123456789abcdefghijklmnopqrstuvwxyz", 12);
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
@@ -17,6 +19,8 @@ export interface ScheduleDeps {
   catalog: ModuleCatalog;
   timer: ScheduleTimer;
   inputs: ScheduleInputs;
+  /** Pipelines a schedule may start instead of a module. */
+  pipelines?: SchedulablePipelines;
 }
 
 /**
@@ -28,12 +32,16 @@ export class Schedules {
   constructor(private readonly deps: ScheduleDeps) {}
 
   /** Creates a schedule from a full body. */
-  async create(input: ScheduleInput & { module_id: string; cron: string }): Promise<ScheduleView> {
+  async create(input: ScheduleInput & { cron: string }): Promise<ScheduleView> {
     const now = Date.now();
+    const target = targetOf(input, null);
+    if (typeof target === "string") {
+      throw validationError([{ field: "module_id", message: target }]);
+    }
     const schedule = this.validated(
       {
         schedule_id: newScheduleId(),
-        module_id: input.module_id,
+        ...target,
         cron: input.cron.trim(),
         timezone: input.timezone ?? "UTC",
         parameters: {},
@@ -94,11 +102,15 @@ export class Schedules {
     const saved = input.input === undefined
       ? {}
       : await this.deps.inputs.save(scheduleId, input.input);
+    const target = targetOf(input, { module_id: null, pipeline_id: null });
+    if (typeof target === "string") {
+      throw validationError([{ field: "module_id", message: target }]);
+    }
     const schedule = await this.deps.store.change(scheduleId, (current) =>
       this.validated(
         {
           ...current,
-          module_id: input.module_id ?? current.module_id,
+          ...(input.module_id === undefined && input.pipeline_id === undefined ? {} : target),
           cron: input.cron?.trim() ?? current.cron,
           timezone: input.timezone ?? current.timezone,
           enabled: input.enabled ?? current.enabled,
@@ -141,31 +153,40 @@ export class Schedules {
     given: Record<string, unknown>,
     starts: boolean,
   ): ScheduleRecord {
-    const module = this.deps.catalog.require(schedule.module_id);
-    const availability = this.deps.catalog.availability(module);
-    if (starts && schedule.enabled && !availability.available) {
+    const target = scheduleTarget(schedule, this.deps.catalog, this.deps.pipelines);
+    if (starts && schedule.enabled && target.unavailable !== null) {
       throw new AppError(
         "MODULE_UNAVAILABLE",
-        `Module "${schedule.module_id}" is unavailable (${availability.reason}): a schedule of ` +
+        `Module "${schedule.module_id}" is unavailable (${target.unavailable}): a schedule of ` +
           "it would record a failed run at every fire.",
       );
     }
     const errors: FieldError[] = [];
     const cron = checkCron(schedule.cron, schedule.timezone, Date.now());
     if (!cron.ok) errors.push({ field: cron.field, message: cron.message });
-    const checked = module.validator.validate(given);
+    const checked = target.validator.validate(given);
     if (!checked.ok) {
       errors.push(...checked.errors.map((e) => ({ ...e, field: `parameters.${e.field}` })));
     }
-    if (schedule.input_bytes !== null && module.def.stdin !== "input") {
-      errors.push({ field: "input", message: 'is not read by this module (its stdin is "none")' });
+    if (schedule.input_bytes !== null && !target.readsInput) {
+      errors.push({
+        field: "input",
+        message: schedule.pipeline_id !== null
+          ? "is not taken by a pipeline's schedule"
+          : 'is not read by this module (its stdin is "none")',
+      });
     }
     if (errors.length > 0 || !checked.ok) throw validationError(errors);
     return { ...schedule, parameters: checked.values };
   }
 
   private view(schedule: ScheduleRecord): ScheduleView {
-    const defs = this.deps.catalog.get(schedule.module_id)?.def.parameters ?? [];
+    let defs: readonly ParameterDef[] = [];
+    try {
+      defs = scheduleTarget(schedule, this.deps.catalog, this.deps.pipelines).parameters;
+    } catch {
+      // A module or pipeline gone from the module file: nothing to mask by.
+    }
     const next = this.deps.timer.nextDueAt(schedule.schedule_id);
     const { input_version: _, ...fields } = schedule;
     return {

@@ -18,6 +18,14 @@ export interface ScheduledRuns {
    * time; absent, every fire is this server's.
    */
   claim?(scheduleId: string, dueAt: number): Promise<boolean>;
+  /** Starts a pipeline run (a schedule naming `pipeline_id`); absent: none can be started. */
+  startPipeline?(
+    pipelineId: string,
+    parameters: ScheduleRecord["parameters"],
+    scheduleId: string,
+  ): Promise<{ id: string; createdAt: number }>;
+  /** True while the pipeline run is not final (overlap "skip"). */
+  pipelineBusy?(pipelineRunId: string): Promise<boolean>;
   /** The input a fire gives its run (absent: none). */
   input?(schedule: ScheduleRecord): Promise<EncodedInput | null>;
 }
@@ -159,6 +167,7 @@ export class ScheduleTimer {
   private async fire(id: string): Promise<void> {
     const schedule = await this.store.get(id);
     if (schedule === null || !schedule.enabled || this.stopped) return;
+    if (schedule.pipeline_id !== null) return await this.firePipeline(schedule);
     if (schedule.overlap === "skip" && schedule.last_run_id !== null) {
       const last = await this.runs.record(schedule.last_run_id);
       if (last !== null && !isFinal(last.status)) {
@@ -169,7 +178,7 @@ export class ScheduleTimer {
     }
     try {
       const run = await this.runs.submit({
-        moduleId: schedule.module_id,
+        moduleId: schedule.module_id!,
         parameters: schedule.parameters,
         saveConfig: false,
         recordUnavailable: true,
@@ -178,6 +187,26 @@ export class ScheduleTimer {
       });
       this.refusals.delete(id);
       await this.save(id, (s) => ({ ...s, last_run_at: run.created_at, last_run_id: run.run_id }));
+    } catch (err) {
+      this.logOnce(id, `fire refused: ${err instanceof Error ? err.message : String(err)}`);
+      await this.save(id, (s) => ({ ...s, refused_fires: s.refused_fires + 1 }));
+    }
+  }
+
+  /** A fire of a pipeline's schedule: starts a pipeline run (skipped while the last one runs). */
+  private async firePipeline(schedule: ScheduleRecord): Promise<void> {
+    const id = schedule.schedule_id;
+    const last = schedule.last_run_id;
+    if (schedule.overlap === "skip" && last !== null && await this.runs.pipelineBusy?.(last)) {
+      this.logOnce(id, `fire skipped, pipeline run ${last} is still running`);
+      await this.save(id, (s) => ({ ...s, skipped_fires: s.skipped_fires + 1 }));
+      return;
+    }
+    try {
+      if (!this.runs.startPipeline) throw new Error("pipelines cannot be started here");
+      const run = await this.runs.startPipeline(schedule.pipeline_id!, schedule.parameters, id);
+      this.refusals.delete(id);
+      await this.save(id, (s) => ({ ...s, last_run_at: run.createdAt, last_run_id: run.id }));
     } catch (err) {
       this.logOnce(id, `fire refused: ${err instanceof Error ? err.message : String(err)}`);
       await this.save(id, (s) => ({ ...s, refused_fires: s.refused_fires + 1 }));

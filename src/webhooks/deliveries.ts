@@ -11,6 +11,8 @@ interface DeliveryMessage extends KvMessage {
   url: string;
   run_id: string;
   attempt: number;
+  /** Set for a `pipeline.finished` delivery (then `run_id` is empty). */
+  pipeline_run_id?: string;
 }
 
 /**
@@ -34,6 +36,8 @@ export interface DeliveryDeps {
   moduleUrl(moduleId: string): string | undefined;
   /** The final run as the API shows it (the same body on every try: a final run never changes). */
   view(runId: string): Promise<RunView | null>;
+  /** The final pipeline run as the API shows it (`pipeline.finished` deliveries). */
+  pipelineView?(pipelineRunId: string): Promise<unknown | null>;
   /** Called when a delivery gave up (metrics). */
   failed(): void;
 }
@@ -80,6 +84,20 @@ export class Deliveries {
     }
   }
 
+  /** Adds the `pipeline.finished` deliveries to the write that makes a pipeline run final. */
+  planPipeline(op: Deno.AtomicOperation, pipelineRunId: string): void {
+    if (this.deps.messages === null || !this.deps.webhookUrl) return;
+    const message: DeliveryMessage = {
+      kind: "webhook",
+      delivery_id: newDeliveryId(),
+      url: this.deps.webhookUrl,
+      run_id: "",
+      attempt: 1,
+      pipeline_run_id: pipelineRunId,
+    };
+    op.enqueue(message);
+  }
+
   private async handle(message: DeliveryMessage): Promise<void> {
     const { kv } = this.deps;
     const done = ["webhook_done", message.delivery_id, message.url];
@@ -112,12 +130,17 @@ export class Deliveries {
 
   /** One POST: true for a 2xx answer within the timeout. */
   private async tryOnce(message: DeliveryMessage): Promise<boolean> {
-    const run = await this.deps.view(message.run_id);
-    if (run === null) return true; // deleted meanwhile: nothing left to tell
-    const body = encoder.encode(JSON.stringify({ event: "run.finished", run }));
+    const event = message.pipeline_run_id ? "pipeline.finished" : "run.finished";
+    const subject = message.pipeline_run_id
+      ? await this.deps.pipelineView?.(message.pipeline_run_id) ?? null
+      : await this.deps.view(message.run_id);
+    if (subject === null) return true; // deleted meanwhile: nothing left to tell
+    const body = encoder.encode(JSON.stringify(
+      message.pipeline_run_id ? { event, pipeline_run: subject } : { event, run: subject },
+    ));
     const headers: Record<string, string> = {
       "content-type": "application/json",
-      "x-prismq-event": "run.finished",
+      "x-prismq-event": event,
       "x-prismq-delivery": message.delivery_id,
     };
     if (this.deps.secret !== null) {

@@ -24,6 +24,7 @@ Deno.test("a fire refused again and again is counted each time and logged once",
     const schedule = {
       schedule_id: "s1",
       module_id: "m",
+      pipeline_id: null,
       cron: "* * * * * *",
       timezone: "UTC",
       parameters: {},

@@ -10,6 +10,7 @@ Deno.test("ScheduleStore.change: concurrent changes (a fire here, a PATCH elsewh
     const schedule: ScheduleRecord = {
       schedule_id: "s1",
       module_id: "m",
+      pipeline_id: null,
       cron: "* * * * *",
       timezone: "UTC",
       parameters: {},
@@ -49,6 +50,7 @@ Deno.test("ScheduleStore: a change or delete that keeps losing its race answers 
     const schedule: ScheduleRecord = {
       schedule_id: "s2",
       module_id: "m",
+      pipeline_id: null,
       cron: "* * * * *",
       timezone: "UTC",
       parameters: {},

@@ -13,6 +13,7 @@ import {
   RunModuleArgs,
 } from "./schemas.ts";
 import { artifactPage } from "../routes/artifacts.ts";
+import { PIPELINE_TOOL_SPECS } from "./pipeline_tools.ts";
 
 /** One MCP tool: its arguments are a route's own schemas, its work the services' operations. */
 export interface ToolSpec<A extends z.ZodObject = z.ZodObject> {
@@ -33,10 +34,7 @@ function tool<A extends z.ZodObject>(spec: ToolSpec<A>): ToolSpec {
   return spec as unknown as ToolSpec;
 }
 
-/**
- * The tools of the MCP server. Pipelines (`run_pipeline`, `get_pipeline_run`) join this table
- * when their routes exist.
- */
+/** The tools of the MCP server. */
 export const TOOLS: readonly ToolSpec[] = [
   tool({
     name: "list_modules",
@@ -134,4 +132,5 @@ export const TOOLS: readonly ToolSpec[] = [
     readOnly: true,
     call: (s, { run_id, ...query }) => artifactPage(s, run_id, query),
   }),
+  ...PIPELINE_TOOL_SPECS.map((spec) => tool(spec as never)),
 ];

@@ -43,6 +43,22 @@ export const UI_ASSETS = new AssetTable({
     JS,
     () => import("./client/pools_page.js", { with: { type: "text" } }),
   ),
+  "pipeline_graph.js": textAsset(
+    JS,
+    () => import("./client/pipeline_graph.js", { with: { type: "text" } }),
+  ),
+  "pipeline_page.js": textAsset(
+    JS,
+    () => import("./client/pipeline_page.js", { with: { type: "text" } }),
+  ),
+  "pipeline_run_page.js": textAsset(
+    JS,
+    () => import("./client/pipeline_run_page.js", { with: { type: "text" } }),
+  ),
+  "pipelines_page.js": textAsset(
+    JS,
+    () => import("./client/pipelines_page.js", { with: { type: "text" } }),
+  ),
   "runs_page.js": textAsset(JS, () => import("./client/runs_page.js", { with: { type: "text" } })),
   "sse.js": textAsset(JS, () => import("./client/sse.js", { with: { type: "text" } })),
   "token_dialog.js": textAsset(

@@ -1,7 +1,7 @@
 import type { Child } from "hono/jsx";
 
 /** Which section of the navigation a page belongs to. */
-export type Section = "modules" | "runs" | "pools";
+export type Section = "modules" | "runs" | "pools" | "pipelines";
 
 /** What every page shares: title, the one script that drives it, and its section. */
 export interface PageProps {
@@ -17,6 +17,7 @@ const STYLE_SHEETS = ["base.css", "pages.css", "log.css"];
 const NAV: { section: Section; href: string; label: string }[] = [
   { section: "modules", href: "/", label: "Modules" },
   { section: "runs", href: "/runs", label: "Runs" },
+  { section: "pipelines", href: "/pipelines", label: "Pipelines" },
   { section: "pools", href: "/pools", label: "Pools" },
 ];
 

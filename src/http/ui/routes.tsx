@@ -5,6 +5,7 @@ import { AppError, quoteClipped } from "../../errors.ts";
 import { UI_ASSETS } from "./assets.ts";
 import { ModulePage, ModulesPage, RunPage, RunsPage } from "./pages.tsx";
 import { PoolsPage } from "./pools_page.tsx";
+import { PipelinePage, PipelineRunPage, PipelinesPage } from "./pipeline_pages.tsx";
 
 /** A page as HTML; JSX escapes every value placed in it. */
 function html(c: Context, page: unknown): Response {
@@ -22,6 +23,12 @@ export function uiRoutes(app: OpenAPIHono): void {
   app.get("/runs", (c) => html(c, <RunsPage />));
   app.get("/runs/:run_id", (c) => html(c, <RunPage runId={c.req.param("run_id")} />));
   app.get("/pools", (c) => html(c, <PoolsPage />));
+  app.get("/pipelines", (c) => html(c, <PipelinesPage />));
+  app.get("/pipelines/:id", (c) => html(c, <PipelinePage pipelineId={c.req.param("id")} />));
+  app.get(
+    "/pipeline-runs/:id",
+    (c) => html(c, <PipelineRunPage pipelineRunId={c.req.param("id")} />),
+  );
   // ETags let a browser revalidate with a 304 instead of keeping a stale script after an update.
   app.get("/ui/assets/:name", etag(), async (c) => {
     const name = c.req.param("name");

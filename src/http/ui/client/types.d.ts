@@ -112,3 +112,45 @@ export interface Preset {
 
 /** What `fetch` is to the client: the API's fetch adds the token. */
 export type Fetch = (path: string, init?: RequestInit) => Promise<Response>;
+
+export interface PipelineStep {
+  id: string;
+  module: string;
+  needs: string[];
+  when: "success" | "failure" | "always";
+}
+
+export interface Pipeline {
+  id: string;
+  name: string;
+  description: string;
+  parameters: Parameter[];
+  steps: PipelineStep[];
+  last_run_at: string | null;
+  total_runs: number;
+}
+
+export interface PipelineStepRun {
+  step_id: string;
+  module_id: string;
+  status: string;
+  run_id: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+  error_message: string | null;
+}
+
+export interface PipelineRun {
+  pipeline_run_id: string;
+  pipeline_id: string;
+  status: string;
+  parameters: Record<string, ParamValue>;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  duration_seconds: number | null;
+  error_message: string | null;
+  trigger: string;
+  resumed_from: string | null;
+  steps: PipelineStepRun[];
+}
