@@ -35,6 +35,7 @@ import { PoolService } from "./pools/service.ts";
 import { keys } from "./kv/keys.ts";
 import { listeningAddress, refuseSelfWebhooks, webhookTargets } from "./webhooks/self_target.ts";
 import { isKvConnectUrl, type Settings } from "./settings.ts";
+import { createSupervision } from "./supervision/create.ts";
 
 /**
  * The runner without its HTTP face: the services, and their start and stop. main.ts builds the
@@ -138,6 +139,7 @@ export async function createRunner(
     queued: () => runs.queuedCount,
     liveLines: () => runs.liveLines(),
     pools: () => runs.poolLevels(),
+    services: () => supervision.supervisor.counts(),
   });
   events.subscribeAll((record) =>
     metrics.runFinished(record, runs.liveWriter(record.run_id)?.streamCounts ?? null)
@@ -163,6 +165,7 @@ export async function createRunner(
     claim: (scheduleId, dueAt) => once(["schedule", scheduleId, dueAt], 3600 * 1000),
     input: (schedule) => scheduleInputs.read(schedule),
   });
+  const supervision = createSupervision({ kv, catalog, runs, events, settings });
   const services: Services = {
     settings,
     version: denoJson.version,
@@ -182,6 +185,7 @@ export async function createRunner(
     schedules: new Schedules({ store: scheduleStore, catalog, timer, inputs: scheduleInputs }),
     hosts,
     pools: new PoolService({ kv, catalog, levels: () => runs.poolLevels() }),
+    serviceControl: supervision.control,
     hostId: () => hostId,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
@@ -209,11 +213,14 @@ export async function createRunner(
       await runs.init(await hosts.formerIds());
       deliveries!.start();
       await timer.start();
+      await supervision.control.init();
       retention.start();
     },
     shutdown(beforeClose) {
       closed ??= (async () => {
         await timer.stop();
+        // Before the runs stop: their ends by shutdown must not be taken for exits to restart.
+        await supervision.supervisor.stop();
         await runs.shutdown();
         await settleFinalWrites(store);
         await hosts.leave();

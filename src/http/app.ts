@@ -8,7 +8,7 @@ import { isLoopbackHost } from "../settings.ts";
 import { errorResponse } from "./errors.ts";
 import { bodyLimits } from "./body_limits.ts";
 import { requireBearerToken } from "./guards/auth.ts";
-import { requireJsonBody, WITH_BODY } from "./guards/content_type.ts";
+import { requireJsonBody } from "./guards/content_type.ts";
 import { requireKnownHost } from "./guards/host.ts";
 import { requireAllowedOrigin } from "./guards/origin.ts";
 import { refuseWebhookDeliveries } from "./guards/webhook_loop.ts";
@@ -25,6 +25,7 @@ import { moduleRoutes } from "./routes/modules.ts";
 import { moduleFileRoutes } from "./routes/module_file.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
+import { serviceRoutes } from "./routes/services.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { uiRoutes } from "./ui/routes.tsx";
 
@@ -91,6 +92,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
   streamRoutes(app, s);
   artifactRoutes(app, s);
   scheduleRoutes(app, s);
+  serviceRoutes(app, s);
   metricsRoutes(app, s);
   mcpRoutes(app, s);
   docsRoutes(app, s);

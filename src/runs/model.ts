@@ -4,7 +4,7 @@ import { paramValueSchema } from "../modules/schema.ts";
 export const RUN_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_STATUSES: readonly RunStatus[] = ["completed", "failed", "cancelled"];
-export const RUN_TRIGGERS = ["api", "schedule", "retry", "rerun"] as const;
+export const RUN_TRIGGERS = ["api", "schedule", "retry", "rerun", "service"] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /** A run as stored in Deno KV; times are epoch milliseconds. */
@@ -75,6 +75,8 @@ export const runRecordSchema = z.object({
    */
   input_bytes: z.number().int().nullable().default(null),
   input_type: z.enum(["text", "json"]).nullable().default(null),
+  /** A service run's replica (1-based); null for other runs and runs stored before services. */
+  replica: z.number().int().nullable().default(null),
 });
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
@@ -102,6 +104,7 @@ export function newRunRecord(fields: {
     schedule_id: origin?.schedule_id ?? null,
     attempt: origin?.attempt ?? 1,
     retry_of: origin?.retry_of ?? null,
+    replica: origin?.replica ?? null,
     status: startsNow ? "running" : "queued",
     started_at: startsNow ? fields.created_at : null,
     completed_at: null,
@@ -129,6 +132,8 @@ export interface RunOrigin {
   schedule_id?: string | null;
   attempt?: number;
   retry_of?: string | null;
+  /** A service run's replica (trigger "service"). */
+  replica?: number | null;
 }
 
 /** True for completed, failed and cancelled. */

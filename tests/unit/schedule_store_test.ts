@@ -60,6 +60,9 @@ Deno.test("ScheduleStore: a change or delete that keeps losing its race answers 
       updated_at: 0,
       skipped_fires: 0,
       refused_fires: 0,
+      input_bytes: null,
+      input_type: null,
+      input_version: null,
     };
     assert.ok(await new ScheduleStore(kv).create(schedule));
     // As if another writer landed between every read and write: each checked write fails.
