@@ -57,18 +57,24 @@ export class ServiceControl {
   async start(moduleId: string, parameters: Record<string, unknown>): Promise<ServiceView> {
     const module = this.requireService(moduleId);
     const values = this.checkedValues(module, parameters);
-    const read = await this.deps.store.state(moduleId);
-    if (read.value?.desired === "running" && sameValues(read.value.parameters, values)) {
-      return await this.get(moduleId);
+    for (let i = 0;; i++) {
+      if (i >= TRIES) throw new AppError("CONFLICT", `Service "${moduleId}" kept changing.`);
+      // Decided on each fresh read: starts at once through several servers agree.
+      const read = await this.deps.store.state(moduleId);
+      if (read.value?.desired === "running") {
+        if (sameValues(read.value.parameters, values)) return await this.get(moduleId);
+        await this.stop(moduleId);
+        continue;
+      }
+      const next: ServiceState = {
+        module_id: moduleId,
+        desired: "running",
+        parameters: values,
+        generation: (read.value?.generation ?? 0) + 1,
+        started_at: Date.now(),
+      };
+      if (await this.deps.store.putState(next, read.versionstamp)) break;
     }
-    if (read.value?.desired === "running") await this.stop(moduleId);
-    await this.writeState(moduleId, (old) => ({
-      module_id: moduleId,
-      desired: "running",
-      parameters: values,
-      generation: (old?.generation ?? 0) + 1,
-      started_at: Date.now(),
-    }));
     // Two passes: the first plans each replica's first run, the second submits it.
     await this.deps.supervisor.pass(module);
     await this.deps.supervisor.pass(module);
