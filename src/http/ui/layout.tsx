@@ -1,7 +1,7 @@
 import type { Child } from "hono/jsx";
 
 /** Which section of the navigation a page belongs to. */
-export type Section = "modules" | "runs" | "pools";
+export type Section = "modules" | "runs" | "pools" | "services";
 
 /** What every page shares: title, the one script that drives it, and its section. */
 export interface PageProps {
@@ -18,6 +18,7 @@ const NAV: { section: Section; href: string; label: string }[] = [
   { section: "modules", href: "/", label: "Modules" },
   { section: "runs", href: "/runs", label: "Runs" },
   { section: "pools", href: "/pools", label: "Pools" },
+  { section: "services", href: "/services", label: "Services" },
 ];
 
 /**

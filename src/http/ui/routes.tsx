@@ -5,6 +5,7 @@ import { AppError, quoteClipped } from "../../errors.ts";
 import { UI_ASSETS } from "./assets.ts";
 import { ModulePage, ModulesPage, RunPage, RunsPage } from "./pages.tsx";
 import { PoolsPage } from "./pools_page.tsx";
+import { ServicesPage } from "./services_page.tsx";
 
 /** A page as HTML; JSX escapes every value placed in it. */
 function html(c: Context, page: unknown): Response {
@@ -22,6 +23,7 @@ export function uiRoutes(app: OpenAPIHono): void {
   app.get("/runs", (c) => html(c, <RunsPage />));
   app.get("/runs/:run_id", (c) => html(c, <RunPage runId={c.req.param("run_id")} />));
   app.get("/pools", (c) => html(c, <PoolsPage />));
+  app.get("/services", (c) => html(c, <ServicesPage />));
   // ETags let a browser revalidate with a 304 instead of keeping a stale script after an update.
   app.get("/ui/assets/:name", etag(), async (c) => {
     const name = c.req.param("name");

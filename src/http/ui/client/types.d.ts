@@ -112,3 +112,19 @@ export interface Preset {
 
 /** What `fetch` is to the client: the API's fetch adds the token. */
 export type Fetch = (path: string, init?: RequestInit) => Promise<Response>;
+
+export interface Service {
+  module_id: string;
+  desired: "running" | "stopped";
+  parameters: Record<string, string | number | boolean>;
+  replicas: {
+    replica: number;
+    run_id: string | null;
+    status: string | null;
+    started_at: string | null;
+    restarts: number;
+    next_start_at: string | null;
+  }[];
+  restarts_total: number;
+  last_exit: { run_id: string; exit_code: number | null; completed_at: string } | null;
+}
