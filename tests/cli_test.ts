@@ -49,8 +49,9 @@ async function withServer(fn: (s: TestServer) => Promise<void>, env: Record<stri
 Deno.test("--help: the program's and each command's, generated from the command table", async () => {
   const top = await cli("http://127.0.0.1:9", ["--help"]);
   assert.equal(top.code, 0);
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
   for (const c of COMMANDS) {
-    assert.ok(top.stdout.includes(`\n  ${c.name.padEnd(7)}  ${c.summary}\n`), c.name);
+    assert.ok(top.stdout.includes(`\n  ${c.name.padEnd(width)}  ${c.summary}\n`), c.name);
   }
   for (const c of COMMANDS) {
     const r = await cli("http://127.0.0.1:9", [c.name, "--help"]);

@@ -7,6 +7,7 @@ import { logLine, modulesTable, runsTable, runSummary } from "./format.ts";
 import { readInput, typedParameters } from "./params.ts";
 import type { CommandContext, CommandSpec, OptionSpec } from "./spec.ts";
 import { watchRun } from "./watch.ts";
+import { SERVICE_COMMANDS } from "./service_commands.ts";
 
 const LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
 const STATUSES = ["queued", "running", "completed", "failed", "cancelled"];
@@ -222,4 +223,5 @@ export const COMMANDS: readonly CommandSpec[] = [
       );
     },
   },
+  ...SERVICE_COMMANDS,
 ];
