@@ -92,6 +92,14 @@ Deno.test({
         assert.deepEqual(started.body.replicas.map((r: any) => r.replica), [1, 2, 3]);
         assert.ok(started.body.replicas.every((r: any) => typeof r.run_id === "string"));
         first = await allRunning(server, "workers", 3);
+        await waitFor(
+          async () => {
+            const metrics = await (await server.request("/metrics")).text();
+            return /prismq_service_replicas_running\{module="workers"\} 3/.test(metrics);
+          },
+          10_000,
+          "the running replicas in /metrics",
+        );
         const runs = await runsOf(server, "workers");
         assert.equal(runs.length, 3);
         assert.deepEqual(runs.map((r) => r.replica).sort(), [1, 2, 3]);
@@ -247,7 +255,12 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const server = await startServer([
-      worker("once", { replicas: 2, restart: "never", restart_delay_seconds: 0.1 }),
+      // Module retries never apply to service runs: only the service restarts a replica.
+      {
+        ...worker("once", { replicas: 2, restart: "never", restart_delay_seconds: 0.1 }),
+        retries: 2,
+        retry_delay_seconds: 0,
+      },
     ]);
     try {
       await server.post("/api/services/once/start", { parameters: { mode: "fail" } });

@@ -1,8 +1,8 @@
 /**
  * Row: a service's rolling log. One replica prints 20,000 lines a second (60 bytes each) with
  * PRISMQ_LOG_MAX_BYTES = 1 MiB for `--service-seconds` (600 full, 60 quick): every 5 s the bytes
- * kept in the store (each kept line as stored: 13 bytes of header plus its text) and the server's
- * RSS are sampled. Kept bytes must stay under the limit plus one chunk (the writer's chunk of a
+ * of the run's log in the KV file (read through a second handle on it) and the server's RSS are
+ * sampled. Kept bytes must stay under the limit plus one chunk (the writer's chunk of a
  * rolling log is an eighth of the limit, plus the line that crosses it); RSS must stay flat (the
  * mean of the last minute within 15% of the first minute's).
  */
@@ -17,7 +17,6 @@ const LIMIT = 1024 * 1024;
 const CHUNK = LIMIT / 8 + 64 * 1024;
 const RATE = 20_000;
 const SAMPLE_MS = 5000;
-const HEADER = 13;
 
 function writeModules(ctx: Context): string {
   const path = join(ctx.tmp, "service-modules.json");
@@ -39,22 +38,18 @@ function writeModules(ctx: Context): string {
   return path;
 }
 
-/** Bytes the kept lines take in the store, and the first kept seq and total lines. */
-async function kept(url: string, runId: string) {
-  const encoder = new TextEncoder();
+/**
+ * Bytes of the run's log stored in the KV file (chunks as encoded: each line's 13-byte header
+ * and text), read through a second handle on the server's KV file; and the first kept seq.
+ */
+async function stored(kv: Deno.Kv, runId: string) {
   let bytes = 0;
   let first: number | null = null;
-  let total = 0;
-  for (let after = 0;;) {
-    const page = await (await fetch(`${url}/api/runs/${runId}/logs?after=${after}&limit=10000`))
-      .json();
-    for (const line of page.logs) bytes += HEADER + encoder.encode(line.message).length;
-    first ??= page.logs[0]?.seq ?? null;
-    total = page.total_lines;
-    if (page.logs.length === 0 || page.next_after >= page.total_lines) break;
-    after = page.next_after;
+  for await (const entry of kv.list<Uint8Array>({ prefix: ["log", runId] })) {
+    bytes += entry.value.byteLength;
+    first ??= entry.key[2] as number;
   }
-  return { bytes, first, total };
+  return { bytes, first };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -71,17 +66,26 @@ export async function benchService(ctx: Context, row: RowResult): Promise<void> 
     body: "{}",
   })).json();
   const runId = started.replicas[0].run_id as string;
-  const samples: { t: number; bytes: number; rss: number | null; total: number }[] = [];
+  const kv = await Deno.openKv(join(server.dataDir, "runner.kv"));
+  const samples: {
+    t: number;
+    bytes: number;
+    rss: number | null;
+    total: number;
+    first: number | null;
+  }[] = [];
   const t0 = performance.now();
   while ((performance.now() - t0) / 1000 < seconds) {
     await new Promise((r) => setTimeout(r, SAMPLE_MS));
-    const k = await kept(server.url, runId);
+    const k = await stored(kv, runId);
     const memory = await server.memory();
     const t = (performance.now() - t0) / 1000;
-    samples.push({ t, bytes: k.bytes, rss: memory?.rss ?? null, total: k.total });
+    const total = (await (await fetch(`${server.url}/api/runs/${runId}`)).json()).log_lines;
+    samples.push({ t, bytes: k.bytes, rss: memory?.rss ?? null, total, first: k.first });
     progress(`service: ${round(t, 0)} s kept ${k.bytes} B, RSS ${round(memory?.rss ?? NaN, 1)} MB`);
   }
   const run = await (await fetch(`${server.url}/api/runs/${runId}`)).json();
+  kv.close();
   await fetch(`${server.url}/api/services/printer/stop`, {
     method: "POST",
     headers: { "content-type": "application/json" },
