@@ -236,6 +236,7 @@ Deno.test({
         Date.parse(r.created_at) - Date.parse(runs[i].completed_at)
       );
       const expected = [200, 400, 800, 800, 800];
+      console.log(`restart gaps (ms): ${gaps.join(", ")}; expected ${expected.join(", ")}`);
       gaps.forEach((gap, i) => {
         assert.ok(
           gap >= expected[i] - 30 && gap < expected[i] + 1500,
@@ -281,6 +282,17 @@ Deno.test({
         service.replicas.every((r: any) => r.status === "failed" && r.next_start_at === null),
       );
       assert.equal(service.last_exit.exit_code, 1);
+      // Start with other parameters: restarted with them.
+      const again = await server.post("/api/services/once/start", { parameters: { mode: "work" } });
+      assert.equal(again.status, 200);
+      assert.equal(again.body.parameters.mode, "work");
+      assert.ok(
+        again.body.replicas.every((r: any) =>
+          !service.replicas.some((old: any) => old.run_id === r.run_id)
+        ),
+      );
+      await allRunning(server, "once", 2);
+      await server.post("/api/services/once/stop", {});
     } finally {
       await server.close();
     }
