@@ -91,6 +91,8 @@ Deno.test({
         assert.equal(started.body.desired, "running");
         assert.deepEqual(started.body.replicas.map((r: any) => r.replica), [1, 2, 3]);
         assert.ok(started.body.replicas.every((r: any) => typeof r.run_id === "string"));
+        // Answered once the replicas are started: none still waits in the queue.
+        assert.ok(started.body.replicas.every((r: any) => r.status !== "queued"));
         first = await allRunning(server, "workers", 3);
         await waitFor(
           async () => {

@@ -15,6 +15,9 @@ export interface ServiceControlDeps {
   cancel(runId: string): Promise<void>;
 }
 
+/** How long `start` waits for its replicas' runs to leave the queue. */
+const STARTED_WAIT_MS = 5000;
+
 /** Tries of a desired-state write that keeps losing to another server's. */
 const TRIES = 20;
 
@@ -78,7 +81,22 @@ export class ServiceControl {
     // Two passes: the first plans each replica's first run, the second submits it.
     await this.deps.supervisor.pass(module);
     await this.deps.supervisor.pass(module);
-    return await this.get(moduleId);
+    return await this.started(module);
+  }
+
+  /**
+   * The service once each replica's run has left the queue (picked-id runs are queued first and
+   * the pump starts them within a tick), or as it is after STARTED_WAIT_MS: a replica may wait
+   * for a slot or a pool much longer, and then answers `queued`.
+   */
+  private async started(module: CatalogModule): Promise<ServiceView> {
+    const deadline = Date.now() + STARTED_WAIT_MS;
+    for (;;) {
+      const view = await this.render(module);
+      const waiting = view.replicas.some((r) => r.run_id === null || r.status === "queued");
+      if (!waiting || Date.now() >= deadline) return view;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Sets the service `stopped` and cancels its replicas' runs; answers once they are final. */
