@@ -37,6 +37,7 @@ import { listeningAddress, refuseSelfWebhooks, webhookTargets } from "./webhooks
 import { createPipelines } from "./pipelines/wiring.ts";
 import { isPipelineFinal } from "./pipelines/model.ts";
 import { isKvConnectUrl, type Settings } from "./settings.ts";
+import { createSupervision } from "./supervision/create.ts";
 
 /**
  * The runner without its HTTP face: the services, and their start and stop. main.ts builds the
@@ -146,6 +147,7 @@ export async function createRunner(
     queued: () => runs.queuedCount,
     liveLines: () => runs.liveLines(),
     pools: () => runs.poolLevels(),
+    services: () => supervision.supervisor.counts(),
   });
   events.subscribeAll((record) =>
     metrics.runFinished(record, runs.liveWriter(record.run_id)?.streamCounts ?? null)
@@ -193,6 +195,7 @@ export async function createRunner(
     pipelineBusy: (id) =>
       pipelines!.service.record(id).then((r) => !isPipelineFinal(r.status), () => false),
   });
+  const supervision = createSupervision({ kv, catalog, runs, events, settings });
   const services: Services = {
     settings,
     version: denoJson.version,
@@ -219,6 +222,7 @@ export async function createRunner(
     hosts,
     pools: new PoolService({ kv, catalog, levels: () => runs.poolLevels() }),
     pipelines: pipelines.service,
+    serviceControl: supervision.control,
     hostId: () => hostId,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
@@ -247,12 +251,15 @@ export async function createRunner(
       deliveries!.start();
       pipelines!.start();
       await timer.start();
+      await supervision.control.init();
       retention.start();
     },
     shutdown(beforeClose) {
       closed ??= (async () => {
         await timer.stop();
         await pipelines!.stop();
+        // Before the runs stop: their ends by shutdown must not be taken for exits to restart.
+        await supervision.supervisor.stop();
         await runs.shutdown();
         await settleFinalWrites(store);
         await hosts.leave();

@@ -16,6 +16,7 @@ import type { Settings } from "./settings.ts";
 import type { HostRegistry } from "./hosts/registry.ts";
 import type { PoolService } from "./pools/service.ts";
 import type { PipelineService } from "./pipelines/service.ts";
+import type { ServiceControl } from "./supervision/control.ts";
 
 /** The services the routes are given; built once in src/runner.ts. */
 export interface Services {
@@ -41,6 +42,8 @@ export interface Services {
   pools: PoolService;
   /** Pipelines of the module file and their runs. */
   pipelines: PipelineService;
+  /** Modules that run until stopped (GET/POST /api/services). */
+  serviceControl: ServiceControl;
   /** This server's `PRISMQ_HOST_ID`. */
   hostId(): string;
   /** How often an idle SSE stream sends a keep-alive comment. */

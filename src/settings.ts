@@ -41,6 +41,7 @@ export const ENV_DEFAULTS = {
   PRISMQ_HOST_LABELS: "",
   PRISMQ_TASKKILL: "taskkill",
   PRISMQ_MAX_INPUT_BYTES: "16777216",
+  PRISMQ_SERVICE_MAX_RESTART_DELAY_SECONDS: "300",
 } as const;
 
 export type SettingName = keyof typeof ENV_DEFAULTS;
@@ -114,6 +115,9 @@ export const settingsSchema = z.object({
   PRISMQ_MAX_INPUT_BYTES: integer(0, 1024 * 1024 * 1024).describe(
     "the largest run `input`, in bytes encoded (413 INPUT_TOO_LARGE above it)",
   ),
+  PRISMQ_SERVICE_MAX_RESTART_DELAY_SECONDS: seconds.pipe(z.number().min(0).max(300)).describe(
+    "longest delay before a service replica's restart (300 s by the contract; lower for tests)",
+  ),
 });
 
 /** What a host id may be: it is part of KV keys and log lines. */
@@ -152,6 +156,8 @@ export interface Settings {
   taskkill: string;
   /** Largest run `input`, in bytes encoded (UTF-8 text or JSON text). */
   maxInputBytes: number;
+  /** The cap of a service replica's doubling restart delay (300; less only in tests). */
+  serviceMaxRestartDelaySeconds: number;
 }
 
 /** Turns `--data-dir x` / `--port=9000` into `{PRISMQ_DATA_DIR: "x", PRISMQ_PORT: "9000"}`. */
@@ -221,6 +227,7 @@ export function parseSettings(
     hostLabels: s.PRISMQ_HOST_LABELS,
     taskkill: s.PRISMQ_TASKKILL,
     maxInputBytes: s.PRISMQ_MAX_INPUT_BYTES,
+    serviceMaxRestartDelaySeconds: s.PRISMQ_SERVICE_MAX_RESTART_DELAY_SECONDS,
   };
 }
 

@@ -7,7 +7,8 @@
  *   deno task bench --json FILE     also write the results as JSON
  *   deno task bench --only NAME     only some rows (comma-separated or repeated):
  *                                   launch, throughput, capture, history, live, reads,
- *                                   hosts, pools, stdin, pipelines
+ *                                   hosts, pools, stdin, pipelines, service
+ *   deno task bench --service-seconds N   how long the service row runs (600; 60 quick)
  *
  * Every row starts its own server (`deno run main.ts`, port 0, its own temp data dir) with a
  * module file written at run time whose scripts live in scripts/bench/modules/. Only 127.0.0.1
@@ -31,6 +32,7 @@ import { round } from "./stats.ts";
 import { benchThroughput } from "./throughput.ts";
 import { benchStdin } from "./stdin.ts";
 import { benchPipelines } from "./pipelines.ts";
+import { benchService } from "./service.ts";
 
 const ROWS: Record<
   RowName,
@@ -46,6 +48,7 @@ const ROWS: Record<
   pools: { title: "resource pools", run: benchPools },
   stdin: { title: "stdin filter", run: benchStdin },
   pipelines: { title: "pipelines", run: benchPipelines },
+  service: { title: "service rolling log", run: benchService },
 };
 
 /** Runs one row; a failure becomes the row's error, and servers it left running are stopped. */

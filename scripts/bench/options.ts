@@ -12,6 +12,7 @@ export const ROW_NAMES = [
   "pools",
   "stdin",
   "pipelines",
+  "service",
 ] as const;
 /** One row's name. */
 export type RowName = (typeof ROW_NAMES)[number];
@@ -21,19 +22,21 @@ export interface Options {
   quick: boolean;
   json: string | null;
   only: Set<RowName> | null;
+  /** How long the service row runs (its default: sizes().serviceSeconds). */
+  serviceSeconds: number | null;
 }
 
 /** The usage text, shown for --help and with every argument error. */
 export function usage(): string {
   return [
-    "usage: deno task bench [--quick] [--json FILE] [--only NAME[,NAME...]]",
+    "usage: deno task bench [--quick] [--json FILE] [--only NAME[,NAME...]] [--service-seconds N]",
     `rows: ${ROW_NAMES.join(", ")}`,
   ].join("\n");
 }
 
 /** Parses the arguments; throws with the usage text on a bad one, exits 0 on --help. */
 export function parseOptions(args: readonly string[]): Options {
-  const options: Options = { quick: false, json: null, only: null };
+  const options: Options = { quick: false, json: null, only: null, serviceSeconds: null };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const eq = arg.indexOf("=");
@@ -45,7 +48,13 @@ export function parseOptions(args: readonly string[]): Options {
     };
     if (flag === "--quick") options.quick = true;
     else if (flag === "--json") options.json = value();
-    else if (flag === "--only") {
+    else if (flag === "--service-seconds") {
+      const n = Number(value());
+      if (!Number.isFinite(n) || n < 10) {
+        throw new Error(`--service-seconds must be ≥ 10\n${usage()}`);
+      }
+      options.serviceSeconds = n;
+    } else if (flag === "--only") {
       options.only ??= new Set();
       for (const name of value().split(",").map((s) => s.trim()).filter(Boolean)) {
         if (!(ROW_NAMES as readonly string[]).includes(name)) {
@@ -78,6 +87,7 @@ export function sizes(quick: boolean) {
     readsConnections: 32,
     stdinBytes: 16 * 1024 * 1024,
     stdinRounds: quick ? 2 : 5,
+    serviceSeconds: quick ? 60 : 600,
   };
 }
 /** The sizes of one bench run. */

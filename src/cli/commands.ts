@@ -8,6 +8,7 @@ import { readInput, typedParameters } from "./params.ts";
 import type { CommandContext, CommandSpec, OptionSpec } from "./spec.ts";
 import { watchRun } from "./watch.ts";
 import { PIPELINE_COMMANDS } from "./pipeline_commands.ts";
+import { SERVICE_COMMANDS } from "./service_commands.ts";
 
 const LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
 const STATUSES = ["queued", "running", "completed", "failed", "cancelled"];
@@ -224,4 +225,5 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
   },
   ...PIPELINE_COMMANDS,
+  ...SERVICE_COMMANDS,
 ];

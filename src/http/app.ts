@@ -27,6 +27,7 @@ import { moduleFileRoutes } from "./routes/module_file.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { pipelineRoutes } from "./routes/pipelines.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
+import { serviceRoutes } from "./routes/services.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { uiRoutes } from "./ui/routes.tsx";
 
@@ -100,6 +101,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
   artifactRoutes(app, s);
   scheduleRoutes(app, s);
   pipelineRoutes(app, s);
+  serviceRoutes(app, s);
   metricsRoutes(app, s);
   mcpRoutes(app, s);
   docsRoutes(app, s);

@@ -5,6 +5,7 @@ import { MAX_LINE_BYTES } from "./line_splitter.ts";
 import { isStorageFull } from "../kv/storage_full.ts";
 import { LostLines } from "./lost_lines.ts";
 import { OpenChunk } from "./open_chunk.ts";
+import { RollingChunks } from "./rolling.ts";
 import type { LogStore } from "./store.ts";
 
 /** Tuning of a run's log writer. */
@@ -22,6 +23,11 @@ export interface LogWriterOptions {
   maxBufferedBytes?: number;
   /** Seq of the first line (1 unless the log continues an existing one). */
   firstSeq?: number;
+  /**
+   * A rolling log (service runs): past `maxBytes` the oldest chunks are deleted instead of new
+   * output being dropped (see rolling.ts).
+   */
+  rolling?: boolean;
 }
 
 const LONGEST_LINE = MAX_LINE_BYTES;
@@ -67,6 +73,8 @@ export class RunLogWriter {
   private readonly flushMs: number;
   private readonly maxBufferedBytes: number;
   private readonly encoder = new TextEncoder();
+  /** The kept chunks of a rolling log; null for a log that stops at its limit. */
+  private readonly rolling: RollingChunks | null;
 
   constructor(
     readonly runId: string,
@@ -75,14 +83,19 @@ export class RunLogWriter {
   ) {
     this.lastSeq = this.flushedSeq = (options.firstSeq ?? 1) - 1;
     this.lost = new LostLines(runId);
-    this.chunkBytes = options.chunkBytes ?? 256 * 1024;
+    // Rolling: chunks small against the limit, so what is kept stays close to it.
+    const chunkBytes = options.chunkBytes ?? 256 * 1024;
+    this.chunkBytes = options.rolling
+      ? Math.min(chunkBytes, Math.max(4096, Math.floor(options.maxBytes / 8)))
+      : chunkBytes;
     this.flushMs = options.flushMs ?? 100;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 2 * 1024 * 1024;
+    this.rolling = options.rolling ? new RollingChunks(runId, store, options.maxBytes) : null;
   }
 
   /** Takes one line of output (copied here); its level is `level` or the one it states. */
   output(stream: "stdout" | "stderr", bytes: Uint8Array, level?: LevelCode): void {
-    if (this.truncated || this.closed) return;
+    if (this.dropping || this.closed) return;
     if (!this.fits(bytes)) return this.truncate();
     this.add(stream, level ?? detectLevel(bytes), bytes);
   }
@@ -92,7 +105,7 @@ export class RunLogWriter {
    * against the limit like output, and is dropped once output is.
    */
   notice(message: string, level: LevelCode = 0): void {
-    if (this.truncated || this.closed) return;
+    if (this.dropping || this.closed) return;
     const bytes = this.encoder.encode(message);
     if (!this.fits(bytes)) return this.truncate();
     this.add("system", level, bytes);
@@ -144,8 +157,14 @@ export class RunLogWriter {
     this.listeners.clear();
   }
 
+  /** True once output is dropped: a log that stops at its limit reached it (a rolling one never). */
+  private get dropping(): boolean {
+    return this.truncated && this.rolling === null;
+  }
+
   /** True when a line of these bytes still fits the limit, the closing lines' share kept back. */
   private fits(bytes: Uint8Array): boolean {
+    if (this.rolling !== null) return true;
     return this.storedBytes + HEADER_BYTES + bytes.length <= this.options.maxBytes - RESERVED_BYTES;
   }
 
@@ -212,6 +231,7 @@ export class RunLogWriter {
     for (let attempt = 1;; attempt++) {
       try {
         await this.store.writeEncoded(this.runId, chunk.firstSeq, chunk.body);
+        await this.rollOn(chunk);
         const notice = this.lost.takeNotice();
         if (notice !== null) {
           this.system(notice, WARNING);
@@ -227,6 +247,20 @@ export class RunLogWriter {
         await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
       }
     }
+  }
+
+  /** A rolling log: deletes the oldest chunks past the limit; says so once, when it first does. */
+  private async rollOn(chunk: OpenChunk): Promise<void> {
+    if (this.rolling === null) return;
+    const before = this.rolling.dropped;
+    await this.rolling.stored({ firstSeq: chunk.firstSeq, lines: chunk.count, bytes: chunk.pos });
+    if (before > 0 || this.rolling.dropped === 0) return;
+    this.truncated = true;
+    this.system(
+      `log limit of ${this.options.maxBytes} bytes reached: the oldest lines are deleted to keep ` +
+        `the newest (${this.rolling.dropped} lines dropped from the start so far)`,
+      WARNING,
+    );
   }
 
   private kick(): void {

@@ -14,6 +14,8 @@ export interface MetricSources {
   liveLines(): { moduleId: string; counts: Record<LogStream, number> }[];
   /** The pools' slots and slots in use, as this server last saw them. */
   pools?(): { name: string; slots: number; inUse: number }[];
+  /** Services: restarts made by this server, replicas running as last seen. */
+  services?(): { moduleId: string; restarts: number; running: number }[];
 }
 
 /**
@@ -80,6 +82,26 @@ export class Metrics {
         "Slots of each resource pool held by running runs, across every server.",
         "gauge",
         () => (sources.pools?.() ?? []).map((p) => ({ labels: { pool: p.name }, value: p.inUse })),
+      ),
+      computed(
+        "prismq_service_restarts_total",
+        "Restarts of service replicas planned by this server, by module.",
+        "counter",
+        () =>
+          (sources.services?.() ?? []).map((s) => ({
+            labels: { module: s.moduleId },
+            value: s.restarts,
+          })),
+      ),
+      computed(
+        "prismq_service_replicas_running",
+        "Service replicas whose run is running, across every server, by module.",
+        "gauge",
+        () =>
+          (sources.services?.() ?? []).map((s) => ({
+            labels: { module: s.moduleId },
+            value: s.running,
+          })),
       ),
       ...processMetrics(),
     ];

@@ -52,6 +52,21 @@ export const parameterSchema = z.object({
 
 export type ParameterDef = z.infer<typeof parameterSchema>;
 
+/** A module's `service`: how many copies run, and how they are restarted. */
+export const serviceSchema = z.object({
+  replicas: z.number().int().min(1).max(32).default(1)
+    .describe("copies run side by side (1..32); each gets `PRISMQ_REPLICA` and `{replica}`"),
+  restart: z.enum(["always", "on-failure", "never"]).default("always")
+    .describe("when a replica whose run ended is started again"),
+  restart_delay_seconds: z.number().min(0).max(300).default(1).describe(
+    "wait before a restart; doubles after each restart in a row up to 300 s, back to this " +
+      "after a replica stayed up 60 s",
+  ),
+  autostart: z.boolean().default(false)
+    .describe("`running` when the store holds no desired state for the service yet"),
+});
+export type ServiceDef = z.infer<typeof serviceSchema>;
+
 /**
  * One module of the module file (PrismQ's format plus this runner's additions). The fields'
  * descriptions are the documentation: `deno task docs` writes docs/module-file.md from them.
@@ -115,8 +130,22 @@ export const moduleSchema = z.object({
   stdin: z.enum(["none", "input"]).default("none").describe(
     "`input`: the run's `input` is written to the child's stdin, then closed",
   ),
+  service: serviceSchema.optional().describe(
+    "makes the module a service: replicas kept running until stopped (see services.md)",
+  ),
 }).superRefine((module, ctx) => {
   checkRealModuleKeys(module, ctx);
+  if (module.service !== undefined) {
+    module.parameters.forEach((p, i) => {
+      if (p.type !== "password") return;
+      ctx.addIssue({
+        code: "custom",
+        path: ["parameters", i, "type"],
+        message:
+          "a service module may not have a password parameter (restarts would need its value kept)",
+      });
+    });
+  }
   const names = new Set<string>();
   module.parameters.forEach((p, i) => {
     const at = (field: string) => ["parameters", i, field];

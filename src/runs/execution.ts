@@ -35,6 +35,8 @@ export interface ExecutionOptions {
   /** 0 for no limit. */
   timeoutSeconds: number;
   logMaxBytes: number;
+  /** Keep the newest output past the limit (service runs), deleting the oldest chunks. */
+  rollingLog?: boolean;
   /** Where the run's progress and result go (see reporter.ts). */
   report?: Pick<ReporterHooks, "progress" | "result">;
   os?: typeof Deno.build.os;
@@ -83,7 +85,10 @@ export class RunExecution {
   constructor(private readonly options: ExecutionOptions) {
     this.runId = options.runId;
     this.os = options.os ?? Deno.build.os;
-    this.writer = new RunLogWriter(options.runId, options.logs, { maxBytes: options.logMaxBytes });
+    this.writer = new RunLogWriter(options.runId, options.logs, {
+      maxBytes: options.logMaxBytes,
+      rolling: options.rollingLog,
+    });
     this.reporter = new RunReporter({
       progress: (p) => options.report?.progress(p),
       result: (json) => options.report?.result(json),

@@ -53,6 +53,10 @@ export function launchSpec(
         PRISMQ_RUN_ID: record.run_id,
         PRISMQ_MODULE_ID: record.module_id,
         PRISMQ_OUTPUT_DIR: outputDir,
+        ...(record.replica === null ? {} : {
+          PRISMQ_REPLICA: String(record.replica),
+          PRISMQ_REPLICAS: String(module.def.service?.replicas ?? 1),
+        }),
       },
     },
     display: commandLine(module, record, shown).map(escapeControls).join(" "),
@@ -82,7 +86,7 @@ function commandLine(
     params: buildArgs(parameters, values),
     param,
     runId: record.run_id,
-    replica: 1,
+    replica: record.replica ?? 1,
   });
 }
 

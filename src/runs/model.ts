@@ -4,7 +4,7 @@ import { paramValueSchema } from "../modules/schema.ts";
 export const RUN_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_STATUSES: readonly RunStatus[] = ["completed", "failed", "cancelled"];
-export const RUN_TRIGGERS = ["api", "schedule", "retry", "rerun", "pipeline"] as const;
+export const RUN_TRIGGERS = ["api", "schedule", "retry", "rerun", "pipeline", "service"] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /** A run as stored in Deno KV; times are epoch milliseconds. */
@@ -78,6 +78,8 @@ export const runRecordSchema = z.object({
   /** The pipeline run and step the run is a step run of (its retries too); null otherwise. */
   pipeline_run_id: z.string().nullable().default(null),
   step_id: z.string().nullable().default(null),
+  /** A service run's replica (1-based); null for other runs and runs stored before services. */
+  replica: z.number().int().nullable().default(null),
 });
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
@@ -107,6 +109,7 @@ export function newRunRecord(fields: {
     retry_of: origin?.retry_of ?? null,
     pipeline_run_id: origin?.pipeline_run_id ?? null,
     step_id: origin?.step_id ?? null,
+    replica: origin?.replica ?? null,
     status: startsNow ? "running" : "queued",
     started_at: startsNow ? fields.created_at : null,
     completed_at: null,
@@ -137,6 +140,8 @@ export interface RunOrigin {
   /** A pipeline's step run (and its retries): its pipeline run and step. */
   pipeline_run_id?: string | null;
   step_id?: string | null;
+  /** A service run's replica (trigger "service"). */
+  replica?: number | null;
 }
 
 /** True for completed, failed and cancelled. */

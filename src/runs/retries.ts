@@ -75,6 +75,8 @@ export class Retries {
   ): ((op: Deno.AtomicOperation, current: RunRecord) => void) | undefined {
     if (!RETRIED.has(ending.kind) || (ending.kind === "exit" && exitCode === 0)) return undefined;
     return (op, current) => {
+      // Only the service restarts a replica (src/supervision/).
+      if (current.trigger === "service") return;
       const module = this.deps.catalog.get(current.module_id);
       if (module === undefined || current.attempt > module.def.retries) return;
       const message: RetryMessage = {

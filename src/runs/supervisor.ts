@@ -249,6 +249,7 @@ export class RunSupervisor implements RunHandle {
       killGraceSeconds: options.killGraceSeconds,
       timeoutSeconds: module.def.timeout_seconds ?? options.runTimeoutSeconds,
       logMaxBytes: options.logMaxBytes,
+      rollingLog: record.trigger === "service",
       report: this.report.hooks,
       taskkill: options.taskkill,
       outputEncoding: module.def.output_encoding,

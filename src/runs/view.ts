@@ -31,6 +31,8 @@ export const runViewSchema = z.object({
   schedule_id: z.string().nullable(),
   attempt: z.number().int(),
   retry_of: z.string().nullable(),
+  /** A service run's replica (1-based); null for other runs. */
+  replica: z.number().int().nullable(),
   /** The server that started the run (`PRISMQ_HOST_ID`), or null while queued. */
   host_id: z.string().nullable(),
   /** While queued: why it waits (one sentence), or null when it is next in line; else null. */
@@ -89,6 +91,7 @@ export function toRunView(
     schedule_id: record.schedule_id,
     attempt: record.attempt,
     retry_of: record.retry_of,
+    replica: record.replica,
     host_id: record.host_id,
     waiting_for: record.status === "queued" ? live.waitingFor ?? null : null,
     input_bytes: record.input_bytes,

@@ -59,6 +59,10 @@ export const UI_ASSETS = new AssetTable({
     JS,
     () => import("./client/pipelines_page.js", { with: { type: "text" } }),
   ),
+  "services_page.js": textAsset(
+    JS,
+    () => import("./client/services_page.js", { with: { type: "text" } }),
+  ),
   "runs_page.js": textAsset(JS, () => import("./client/runs_page.js", { with: { type: "text" } })),
   "sse.js": textAsset(JS, () => import("./client/sse.js", { with: { type: "text" } })),
   "token_dialog.js": textAsset(

@@ -1,7 +1,7 @@
 import type { Child } from "hono/jsx";
 
 /** Which section of the navigation a page belongs to. */
-export type Section = "modules" | "runs" | "pools" | "pipelines";
+export type Section = "modules" | "runs" | "pools" | "pipelines" | "services";
 
 /** What every page shares: title, the one script that drives it, and its section. */
 export interface PageProps {
@@ -19,6 +19,7 @@ const NAV: { section: Section; href: string; label: string }[] = [
   { section: "runs", href: "/runs", label: "Runs" },
   { section: "pipelines", href: "/pipelines", label: "Pipelines" },
   { section: "pools", href: "/pools", label: "Pools" },
+  { section: "services", href: "/services", label: "Services" },
 ];
 
 /**

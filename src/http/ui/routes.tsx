@@ -6,6 +6,7 @@ import { UI_ASSETS } from "./assets.ts";
 import { ModulePage, ModulesPage, RunPage, RunsPage } from "./pages.tsx";
 import { PoolsPage } from "./pools_page.tsx";
 import { PipelinePage, PipelineRunPage, PipelinesPage } from "./pipeline_pages.tsx";
+import { ServicesPage } from "./services_page.tsx";
 
 /** A page as HTML; JSX escapes every value placed in it. */
 function html(c: Context, page: unknown): Response {
@@ -29,6 +30,7 @@ export function uiRoutes(app: OpenAPIHono): void {
     "/pipeline-runs/:id",
     (c) => html(c, <PipelineRunPage pipelineRunId={c.req.param("id")} />),
   );
+  app.get("/services", (c) => html(c, <ServicesPage />));
   // ETags let a browser revalidate with a 304 instead of keeping a stale script after an update.
   app.get("/ui/assets/:name", etag(), async (c) => {
     const name = c.req.param("name");

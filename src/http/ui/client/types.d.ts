@@ -154,3 +154,19 @@ export interface PipelineRun {
   resumed_from: string | null;
   steps: PipelineStepRun[];
 }
+
+export interface Service {
+  module_id: string;
+  desired: "running" | "stopped";
+  parameters: Record<string, string | number | boolean>;
+  replicas: {
+    replica: number;
+    run_id: string | null;
+    status: string | null;
+    started_at: string | null;
+    restarts: number;
+    next_start_at: string | null;
+  }[];
+  restarts_total: number;
+  last_exit: { run_id: string; exit_code: number | null; completed_at: string } | null;
+}
