@@ -2,6 +2,7 @@ import { customAlphabet } from "nanoid";
 import { AppError, type FieldError, validationError } from "../errors.ts";
 import type { ModuleCatalog } from "../modules/catalog.ts";
 import { maskSecrets, secretNames } from "../modules/secrets.ts";
+import { unsafeBareValues } from "../modules/args.ts";
 import { checkCron } from "./cron.ts";
 import type { ScheduleInput, ScheduleRecord, ScheduleView } from "./model.ts";
 import type { ScheduleStore } from "./store.ts";
@@ -154,9 +155,11 @@ export class Schedules {
     const cron = checkCron(schedule.cron, schedule.timezone, Date.now());
     if (!cron.ok) errors.push({ field: cron.field, message: cron.message });
     const checked = module.validator.validate(given);
-    if (!checked.ok) {
-      errors.push(...checked.errors.map((e) => ({ ...e, field: `parameters.${e.field}` })));
-    }
+    // A value written without a flag that begins with '-' is refused as a run would refuse it.
+    const paramErrors = checked.ok
+      ? unsafeBareValues(module.def.parameters, checked.values, module.templateParams)
+      : checked.errors;
+    errors.push(...paramErrors.map((e) => ({ ...e, field: `parameters.${e.field}` })));
     if (schedule.input_bytes !== null && module.def.stdin !== "input") {
       errors.push({ field: "input", message: 'is not read by this module (its stdin is "none")' });
     }
