@@ -74,6 +74,20 @@ Deno.test("a value written without a flag that begins with '-' answers 422 namin
     });
     assert.equal(positional.status, 422);
     assert.equal(positional.body.errors[0].field, "word");
+    // Schedules and saved values are validated like a run, so they refuse it too.
+    const schedule = await server.post("/api/schedules", {
+      module_id: "collector",
+      cron: "0 0 1 1 *",
+      enabled: false,
+      parameters: { word: "--delete-all" },
+    });
+    assert.equal(schedule.status, 422, JSON.stringify(schedule.body));
+    assert.equal(schedule.body.errors[0].field, "parameters.word");
+    const saved = await server.post("/api/modules/collector/config", {
+      parameters: { word: "--delete-all" },
+    });
+    assert.equal(saved.status, 422, JSON.stringify(saved.body));
+    assert.equal(saved.body.errors[0].field, "word");
     const negative = await server.post("/api/modules/collector/run", {
       parameters: { max_results: -5 },
     });

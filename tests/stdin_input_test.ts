@@ -160,6 +160,25 @@ Deno.test("413 INPUT_TOO_LARGE past PRISMQ_MAX_INPUT_BYTES (before any 422); 422
   }
 });
 
+Deno.test("an input under PRISMQ_MAX_INPUT_BYTES but over 1 MiB of body answers 422, not 413, for stdin none", async () => {
+  const server = await startServer([{ id: "ask", script: "ask.py" }]);
+  try {
+    const input = "\u0001".repeat(400_000); // 2.4 MB of JSON body, 400 kB encoded
+    const run = await server.post("/api/modules/ask/run", { input });
+    assert.equal(run.status, 422, JSON.stringify(run.body).slice(0, 300));
+    assert.equal(run.body.errors[0].field, "input");
+    const schedule = await server.post("/api/schedules", {
+      module_id: "ask",
+      cron: "0 0 1 1 *",
+      input,
+    });
+    assert.equal(schedule.status, 422, JSON.stringify(schedule.body).slice(0, 300));
+    assert.equal(schedule.body.errors[0].field, "input");
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test("the request body limit grows with PRISMQ_MAX_INPUT_BYTES: a 2 MiB input is taken", async () => {
   const server = await startServer(MODULES);
   try {

@@ -77,10 +77,9 @@ export function createHttpApp(s: Services): OpenAPIHono {
     app.use("/mcp", auth);
     app.use("/metrics", auth);
   }
-  const readsInput = (id: string | null) =>
-    id === null
-      ? s.catalog.modules.some((m) => m.def.stdin === "input")
-      : s.catalog.get(id)?.def.stdin === "input";
+  // Any module's run may carry an input: one to a stdin "none" module must reach its 422, and
+  // 413 is decided on the encoded input only (contract), so the body limit grows for every module.
+  const readsInput = (id: string | null) => id === null || s.catalog.get(id) !== undefined;
   for (const path of ["/api/*", "/mcp"]) {
     app.use(path, requireJsonBody());
     app.use(path, bodyLimits(settings.maxInputBytes, readsInput));

@@ -21,9 +21,9 @@ export function inputBodyLimit(maxInputBytes: number): number {
 
 /**
  * The body limit of `/api/*`: 1 MiB, and as much as PRISMQ_MAX_INPUT_BYTES needs for a request
- * that may carry an `input` to a module that reads one (`readsInput(moduleId)`; `null` asks
- * whether any module does). A module without `stdin: "input"` keeps the 1 MiB limit, as before.
- * The input's own 413 INPUT_TOO_LARGE is decided on it encoded, after the body is read.
+ * that may carry an `input` (`readsInput(moduleId)` says whether a module's run may; `null`
+ * stands for the routes whose module is not in the path). The input's own 413 INPUT_TOO_LARGE is
+ * decided on it encoded, after the body is read; an input to a stdin "none" module answers 422.
  */
 export function bodyLimits(
   maxInputBytes: number,

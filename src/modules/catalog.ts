@@ -3,7 +3,7 @@ import { ConfigError, moduleNotFound } from "../errors.ts";
 import { findExecutable, scriptCommand } from "../process/interpreter.ts";
 import { runsThroughCmd } from "../process/batch_args.ts";
 import { venvInterpreter } from "../process/venv.ts";
-import { type CommandTemplate, parseCommandTemplate } from "./command_template.ts";
+import { type CommandTemplate, expandTemplate, parseCommandTemplate } from "./command_template.ts";
 import { readDotenv } from "./dotenv.ts";
 import { ParameterValidator } from "./params.ts";
 import { type ModuleDef, moduleFileSchema, moduleSchema } from "./schema.ts";
@@ -158,7 +158,10 @@ export function parseCatalog(
       interpreter: command === null && leadingArgs.length > 0 ? python : null,
       uses: moduleUses(def.uses, pools, { where, label }),
       validator: new ParameterValidator(def.parameters, {
-        batchArguments: runsThroughCmd(command === null ? program : python, os),
+        batchArguments: runsThroughCmd(
+          command === null ? program : templateProgram(command, python, scriptPath),
+          os,
+        ),
       }),
       python,
       command,
@@ -190,6 +193,12 @@ function fieldPath(path: PropertyKey[]): string {
 }
 
 /** The template of a `command` the schema has already checked. */
+/** The program a `command` starts: its first element (`{python}`, `{script}` or a path). */
+function templateProgram(command: CommandTemplate, python: string, script: string): string {
+  const values = { python, script, params: [], param: new Map(), runId: "", replica: 1 };
+  return expandTemplate(command, values)[0] ?? python;
+}
+
 function templateOf(command: string[], parameters: ModuleDef["parameters"]): CommandTemplate {
   const parsed = parseCommandTemplate(command, new Map(parameters.map((p) => [p.name, p.type])));
   if (!parsed.ok) throw new ConfigError(`command: ${parsed.error.message}`);

@@ -1,4 +1,5 @@
 import { validationError } from "../errors.ts";
+import { unsafeBareValues } from "./args.ts";
 import type { ModuleCatalog } from "./catalog.ts";
 import type { PresetStore, PresetView } from "./presets.ts";
 
@@ -17,6 +18,9 @@ export class ModuleConfigs {
     const module = this.catalog.require(moduleId);
     const checked = module.validator.validate(given);
     if (!checked.ok) throw validationError(checked.errors);
+    // Saved values are "validated like a run": a bare value beginning with '-' is refused too.
+    const bare = unsafeBareValues(module.def.parameters, checked.values, module.templateParams);
+    if (bare.length > 0) throw validationError(bare);
     await this.presets.save(module.def.id, module.def.parameters, checked.values);
     return this.get(moduleId);
   }

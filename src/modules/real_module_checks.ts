@@ -43,6 +43,8 @@ export function checkRealModuleKeys(module: RealModuleKeys, ctx: z.RefinementCtx
     return;
   }
   const first = parsed.template.parts[0];
+  // An empty array is already refused by the schema's min(1); nothing more to say about it.
+  if (first === undefined) return;
   if (first.kind === "params" || first.kind === "param") {
     ctx.addIssue({
       code: "custom",

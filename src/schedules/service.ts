@@ -3,6 +3,7 @@ import { AppError, type FieldError, validationError } from "../errors.ts";
 import type { ModuleCatalog } from "../modules/catalog.ts";
 import { maskSecrets, secretNames } from "../modules/secrets.ts";
 import type { ParameterDef } from "../modules/schema.ts";
+import { unsafeBareValues } from "../modules/args.ts";
 import { checkCron } from "./cron.ts";
 import type { ScheduleInput, ScheduleRecord, ScheduleView } from "./model.ts";
 import type { ScheduleStore } from "./store.ts";
@@ -165,9 +166,11 @@ export class Schedules {
     const cron = checkCron(schedule.cron, schedule.timezone, Date.now());
     if (!cron.ok) errors.push({ field: cron.field, message: cron.message });
     const checked = target.validator.validate(given);
-    if (!checked.ok) {
-      errors.push(...checked.errors.map((e) => ({ ...e, field: `parameters.${e.field}` })));
-    }
+    // A value written without a flag that begins with '-' is refused as a run would refuse it.
+    const paramErrors = checked.ok
+      ? unsafeBareValues(target.parameters, checked.values, target.bareParams)
+      : checked.errors;
+    errors.push(...paramErrors.map((e) => ({ ...e, field: `parameters.${e.field}` })));
     if (schedule.input_bytes !== null && !target.readsInput) {
       errors.push({
         field: "input",

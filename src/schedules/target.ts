@@ -19,6 +19,8 @@ export interface ScheduleTarget {
   unavailable: string | null;
   /** Whether it reads an input. */
   readsInput: boolean;
+  /** Parameters written without a flag (a value may not begin with '-'); none for a pipeline. */
+  bareParams: ReadonlySet<string>;
 }
 
 /** A schedule's target; 404 for an unknown module or pipeline. */
@@ -35,6 +37,7 @@ export function scheduleTarget(
       parameters: p.def.parameters,
       unavailable: null,
       readsInput: false,
+      bareParams: new Set(),
     };
   }
   const module = catalog.require(schedule.module_id ?? "");
@@ -44,6 +47,7 @@ export function scheduleTarget(
     parameters: module.def.parameters,
     unavailable: availability.available ? null : availability.reason ?? "unavailable",
     readsInput: module.def.stdin === "input",
+    bareParams: module.templateParams,
   };
 }
 

@@ -74,3 +74,14 @@ Deno.test("batch arguments: a line break in a value for a .bat/.cmd on Windows i
   const linux = parseCatalog(module({}), "/cfg/modules.json", "python3", "linux").get("m")!;
   assert.equal(linux.validator.validate({ v: "a\nb" }).ok, true);
 });
+
+Deno.test("batch arguments: a command whose program is a .bat/.cmd ({script} or a path) is checked too", () => {
+  const onWindows = (extra: Record<string, unknown>) =>
+    parseCatalog(module(extra), "/cfg/modules.json", "python", "windows").get("m")!;
+  const viaScript = onWindows({ command: ["{script}", "{params}"] });
+  assert.equal(viaScript.validator.validate({ v: "a\nb" }).ok, false);
+  const viaPath = onWindows({ script_path: "run.py", command: ["tools\\go.cmd", "{params}"] });
+  assert.equal(viaPath.validator.validate({ v: "a\nb" }).ok, false);
+  const viaPython = onWindows({ script_path: "run.py", command: ["{python}", "{script}"] });
+  assert.equal(viaPython.validator.validate({ v: "a\nb" }).ok, true);
+});

@@ -98,3 +98,23 @@ Deno.test("venv: interpreter and environment per platform", () => {
   });
   assert.match(venvEnvironment("C:\\v", "C:\\Windows", "windows").PATH, /Scripts;C:\\Windows$/);
 });
+
+Deno.test("an empty command array refuses the module file naming the module, never a TypeError", async () => {
+  const { parseCatalog } = await import("../../src/modules/catalog.ts");
+  const { ConfigError } = await import("../../src/errors.ts");
+  const file = {
+    modules: [{
+      id: "m",
+      name: "M",
+      description: "d",
+      category: "c",
+      script_path: "x.py",
+      command: [],
+    }],
+  };
+  assert.throws(
+    () => parseCatalog(JSON.stringify(file), "/tmp/none/modules.json", "python3"),
+    (err: unknown) =>
+      err instanceof ConfigError && /module "m", field command/.test((err as Error).message),
+  );
+});
