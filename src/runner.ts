@@ -35,6 +35,8 @@ import { PoolService } from "./pools/service.ts";
 import { keys } from "./kv/keys.ts";
 import { listeningAddress, refuseSelfWebhooks, webhookTargets } from "./webhooks/self_target.ts";
 import { isKvConnectUrl, type Settings } from "./settings.ts";
+import { EnvironmentManager } from "./envs/manager.ts";
+import { EnvironmentService } from "./envs/service.ts";
 
 /**
  * The runner without its HTTP face: the services, and their start and stop. main.ts builds the
@@ -104,6 +106,7 @@ export async function createRunner(
   const messages = remote ? null : new KvMessages(kv);
   // Deliveries need the run service and the run service plans deliveries: bound once both exist.
   let deliveries: Deliveries | null = null;
+  const environments = new EnvironmentManager(catalog, settings);
   const runs = new RunService({
     store,
     logs,
@@ -119,6 +122,7 @@ export async function createRunner(
     options: settings,
     hostId: () => hostId,
     labels: { hostLabels: settings.hostLabels, liveHostLabels: () => hosts.liveLabels() },
+    environments,
   });
   const hosts: HostRegistry = new HostRegistry({
     kv,
@@ -163,6 +167,7 @@ export async function createRunner(
     claim: (scheduleId, dueAt) => once(["schedule", scheduleId, dueAt], 3600 * 1000),
     input: (schedule) => scheduleInputs.read(schedule),
   });
+  const environmentService = new EnvironmentService(environments);
   const services: Services = {
     settings,
     version: denoJson.version,
@@ -170,7 +175,7 @@ export async function createRunner(
     catalog,
     presets,
     configs: new ModuleConfigs(catalog, presets),
-    moduleViews: new ModuleViews(catalog, store),
+    moduleViews: new ModuleViews(catalog, store, environmentService),
     store,
     logs,
     logReader: new LogReader(runs, logs),
@@ -182,13 +187,17 @@ export async function createRunner(
     schedules: new Schedules({ store: scheduleStore, catalog, timer, inputs: scheduleInputs }),
     hosts,
     pools: new PoolService({ kv, catalog, levels: () => runs.poolLevels() }),
+    environments: environmentService,
     hostId: () => hostId,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
-  const retention = new RetentionSweeper({ store, logs, results, inputs, artifacts }, {
-    retentionDays: settings.retentionDays,
-    once: { claim: (period) => once(["retention", period], 2 * 3600 * 1000) },
-  });
+  const retention = new RetentionSweeper(
+    { store, logs, results, inputs, artifacts, environments },
+    {
+      retentionDays: settings.retentionDays,
+      once: { claim: (period) => once(["retention", period], 2 * 3600 * 1000) },
+    },
+  );
   let closed: Promise<void> | null = null;
   return {
     services,
@@ -206,6 +215,8 @@ export async function createRunner(
           }));
         }))).flat(),
       );
+      // Builds a killed server left unfinished are never used: their folders go now.
+      await environments.sweep().catch((err) => console.error("environment sweep failed:", err));
       await runs.init(await hosts.formerIds());
       deliveries!.start();
       await timer.start();
@@ -214,6 +225,7 @@ export async function createRunner(
     shutdown(beforeClose) {
       closed ??= (async () => {
         await timer.stop();
+        environments.stop();
         await runs.shutdown();
         await settleFinalWrites(store);
         await hosts.leave();

@@ -15,6 +15,7 @@ import type { Metrics } from "./metrics/metrics.ts";
 import type { Settings } from "./settings.ts";
 import type { HostRegistry } from "./hosts/registry.ts";
 import type { PoolService } from "./pools/service.ts";
+import type { EnvironmentService } from "./envs/service.ts";
 
 /** The services the routes are given; built once in src/runner.ts. */
 export interface Services {
@@ -38,6 +39,8 @@ export interface Services {
   hosts: HostRegistry;
   /** The resource pools: slots in use and the runs holding them (GET /api/pools). */
   pools: PoolService;
+  /** Modules' built Python environments on this server (the environment routes). */
+  environments: EnvironmentService;
   /** This server's `PRISMQ_HOST_ID`. */
   hostId(): string;
   /** How often an idle SSE stream sends a keep-alive comment. */

@@ -41,6 +41,8 @@ export const ENV_DEFAULTS = {
   PRISMQ_HOST_LABELS: "",
   PRISMQ_TASKKILL: "taskkill",
   PRISMQ_MAX_INPUT_BYTES: "16777216",
+  PRISMQ_ENV_TOOL: "auto",
+  PRISMQ_UV: "",
 } as const;
 
 export type SettingName = keyof typeof ENV_DEFAULTS;
@@ -114,6 +116,12 @@ export const settingsSchema = z.object({
   PRISMQ_MAX_INPUT_BYTES: integer(0, 1024 * 1024 * 1024).describe(
     "the largest run `input`, in bytes encoded (413 INPUT_TOO_LARGE above it)",
   ),
+  PRISMQ_ENV_TOOL: z.enum(["auto", "pip", "uv"]).describe(
+    "what builds modules' environments: `auto` (uv when found, else pip), `pip` or `uv`",
+  ),
+  PRISMQ_UV: z.string().trim().describe(
+    "the uv program (name or path) to build environments with; empty: `uv` on `PATH`",
+  ),
 });
 
 /** What a host id may be: it is part of KV keys and log lines. */
@@ -152,6 +160,10 @@ export interface Settings {
   taskkill: string;
   /** Largest run `input`, in bytes encoded (UTF-8 text or JSON text). */
   maxInputBytes: number;
+  /** What builds modules' environments (src/envs). */
+  envTool: "auto" | "pip" | "uv";
+  /** The uv program; undefined for `uv` on PATH. */
+  uv?: string;
 }
 
 /** Turns `--data-dir x` / `--port=9000` into `{PRISMQ_DATA_DIR: "x", PRISMQ_PORT: "9000"}`. */
@@ -221,6 +233,8 @@ export function parseSettings(
     hostLabels: s.PRISMQ_HOST_LABELS,
     taskkill: s.PRISMQ_TASKKILL,
     maxInputBytes: s.PRISMQ_MAX_INPUT_BYTES,
+    envTool: s.PRISMQ_ENV_TOOL,
+    uv: s.PRISMQ_UV === "" ? undefined : s.PRISMQ_UV,
   };
 }
 

@@ -9,6 +9,7 @@ import { ParameterValidator } from "./params.ts";
 import { type ModuleDef, moduleFileSchema, moduleSchema } from "./schema.ts";
 import { moduleUses, parsePools } from "../pools/catalog_pools.ts";
 import type { PoolUse } from "../pools/schema.ts";
+import type { Requirements } from "../envs/key.ts";
 
 /** A module of the catalog, with its paths resolved and its parameters compiled. */
 export interface CatalogModule {
@@ -30,6 +31,8 @@ export interface CatalogModule {
   workingDir: string;
   /** Absolute venv folder, or null. */
   venv: string | null;
+  /** Its `requirements` (a file resolved), or null: then it runs without a built environment. */
+  requirements: Requirements | null;
   /** Absolute dotenv file, or null. */
   envFile: string | null;
   /** Keys the dotenv file had at start (shown masked); empty when it had none or was missing. */
@@ -166,6 +169,11 @@ export function parseCatalog(
         ? dirname(scriptPath)
         : resolve(baseDir, def.working_dir),
       venv,
+      requirements: typeof def.requirements === "string"
+        ? { kind: "file" as const, path: resolve(baseDir, def.requirements) }
+        : def.requirements === undefined
+        ? null
+        : { kind: "list" as const, lines: def.requirements, baseDir },
       envFile,
       envFileKeys: envFile === null ? [] : keysAtStart(envFile),
     };
