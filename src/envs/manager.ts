@@ -136,8 +136,9 @@ export class EnvironmentManager implements EnvironmentProvider {
     });
     this.builds.set(env.envId, build);
     void build.result.then(async (result) => {
+      // Older builds go before the new one counts as ready (no run picks them any more).
+      if (result.ok) await this.retireOlder(env.envId, result.dir).catch(() => {});
       this.builds.delete(env.envId);
-      if (result.ok) await this.retireOlder(env.envId, result.dir);
       this.notify();
     });
     return build;

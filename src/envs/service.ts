@@ -113,6 +113,11 @@ export class EnvironmentService {
     }
   }
 
+  /** The retention sweep's part: deletes environments no module uses (see EnvironmentManager). */
+  sweep(): Promise<void> {
+    return this.manager.sweep();
+  }
+
   private moduleWithRequirements(moduleId: string): CatalogModule {
     const module = this.manager.catalog.get(moduleId);
     if (module === undefined) throw moduleNotFound(moduleId);

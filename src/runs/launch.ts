@@ -25,8 +25,11 @@ export interface LaunchContext {
   takeInput(): Uint8Array | null;
   /** The run's claim on its module's environment, or null for a module without requirements. */
   ticket: EnvironmentTicket | null;
-  /** The run's log writer, once the build writes to it (before the execution exists). */
-  writing(writer: RunLogWriter): void;
+  /**
+   * The run's environment is prepared now (it may take minutes): `record` is the running run, and
+   * `writer` its log writer, which the build writes to before the execution exists.
+   */
+  preparing(record: RunRecord, writer: RunLogWriter): void;
   /** The execution, as soon as it exists (a stop then stops its tree). */
   spawned(execution: RunExecution): void;
 }
@@ -62,7 +65,7 @@ export async function launchRun(
   let spentMs = 0;
   if (ctx.ticket !== null) {
     writer = new RunLogWriter(ctx.runId, logs, { maxBytes: options.logMaxBytes });
-    ctx.writing(writer);
+    ctx.preparing(record, writer);
     const began = performance.now();
     const prepared = await prepareEnvironment(ctx, ctx.ticket, writer, timeoutSeconds);
     spentMs = performance.now() - began;

@@ -241,7 +241,11 @@ export class RunSupervisor implements RunHandle {
           return input;
         },
         ticket: this.ticket,
-        writing: (writer) => this.preparing = writer,
+        preparing: (running, writer) => {
+          this.preparing = writer;
+          // The submission answers now, not after the build: the run is running.
+          this.startedOnce.resolve(running);
+        },
         spawned: (execution) => this.execution = execution,
       },
       record,
