@@ -1,11 +1,14 @@
 import { join } from "node:path";
-import { python } from "./helpers.ts";
 
 /**
  * Writes a wheel of a tiny pure-Python package `name` (its `VALUE` is `value`) into `dir`, made
  * by hand as the zip it is (no setuptools, no package index); answers the wheel's path.
  */
-export function writeWheel(dir: string, name: string, version: string, value: string): string {
+export function writeWheel(
+  dir: string,
+  wheel: { name: string; version: string; value: string; python: string },
+): string {
+  const { name, version, value, python } = wheel;
   const script = `
 import base64, hashlib, sys, zipfile
 name, version, value, out = sys.argv[1:5]
@@ -26,7 +29,7 @@ with zipfile.ZipFile(out, "w") as z:
   z.writestr(record, "\\n".join(lines) + "\\n")
 `;
   const path = join(dir, `${name}-${version}-py3-none-any.whl`);
-  const out = new Deno.Command(python(), {
+  const out = new Deno.Command(python, {
     args: ["-c", script, name, version, value, path],
     stderr: "piped",
   }).outputSync();

@@ -40,7 +40,7 @@ Deno.test({
     const dir = Deno.makeTempDirSync({ prefix: "prismq-envcrash-" });
     const dataDir = join(dir, "data");
     const wheels = Deno.makeTempDirSync({ prefix: "prismq-wheels-" });
-    writeWheel(wheels, "prismq_probe", "1.0", "one");
+    writeWheel(wheels, { name: "prismq_probe", version: "1.0", value: "one", python: python() });
     const script = writeImportScript(dir, "probe", "prismq_probe");
     // pip's find-links page never answers: the build hangs in pip until the server is killed.
     const hung = Promise.withResolvers<void>();

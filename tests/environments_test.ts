@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { startServer, type TestServer, waitFinal, waitFor } from "./helpers.ts";
+import { python, startServer, type TestServer, waitFinal, waitFor } from "./helpers.ts";
 import { writeImportScript, writeWheel } from "./env_wheels.ts";
 
 /** Builds run pip: seconds each on a loaded machine. */
@@ -11,8 +11,8 @@ const BUILD_MS = 120_000;
 /** A folder with two versions of a tiny wheel, and pip told to use only it. */
 function wheelhouse() {
   const wheels = Deno.makeTempDirSync({ prefix: "prismq-wheels-" });
-  writeWheel(wheels, "prismq_probe", "1.0", "one");
-  writeWheel(wheels, "prismq_probe", "2.0", "two");
+  writeWheel(wheels, { name: "prismq_probe", version: "1.0", value: "one", python: python() });
+  writeWheel(wheels, { name: "prismq_probe", version: "2.0", value: "two", python: python() });
   return { wheels, env: { PIP_NO_INDEX: "1", PIP_FIND_LINKS: wheels } };
 }
 

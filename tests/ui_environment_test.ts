@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { launchBrowser, waitForText } from "./browser.ts";
-import { startServer } from "./helpers.ts";
+import { python, startServer } from "./helpers.ts";
 import { writeImportScript, writeWheel } from "./env_wheels.ts";
 
 Deno.test({
@@ -12,7 +12,7 @@ Deno.test({
   fn: async () => {
     const dir = Deno.makeTempDirSync({ prefix: "prismq-uienv-" });
     const wheels = Deno.makeTempDirSync({ prefix: "prismq-wheels-" });
-    writeWheel(wheels, "prismq_probe", "1.0", "one");
+    writeWheel(wheels, { name: "prismq_probe", version: "1.0", value: "one", python: python() });
     const script = writeImportScript(dir, "probe", "prismq_probe");
     const server = await startServer(
       [{

@@ -7,7 +7,7 @@
  *   deno task bench --json FILE     also write the results as JSON
  *   deno task bench --only NAME     only some rows (comma-separated or repeated):
  *                                   launch, throughput, capture, history, live, reads,
- *                                   hosts, pools, stdin
+ *                                   hosts, pools, stdin, envs
  *
  * Every row starts its own server (`deno run main.ts`, port 0, its own temp data dir) with a
  * module file written at run time whose scripts live in scripts/bench/modules/. Only 127.0.0.1
@@ -30,6 +30,7 @@ import type { RowResult } from "./results.ts";
 import { round } from "./stats.ts";
 import { benchThroughput } from "./throughput.ts";
 import { benchStdin } from "./stdin.ts";
+import { benchEnvs } from "./envs.ts";
 
 const ROWS: Record<
   RowName,
@@ -44,6 +45,7 @@ const ROWS: Record<
   hosts: { title: "several hosts", run: benchHosts },
   pools: { title: "resource pools", run: benchPools },
   stdin: { title: "stdin filter", run: benchStdin },
+  envs: { title: "Python environments", run: benchEnvs },
 };
 
 /** Runs one row; a failure becomes the row's error, and servers it left running are stopped. */

@@ -11,6 +11,7 @@ export const ROW_NAMES = [
   "hosts",
   "pools",
   "stdin",
+  "envs",
 ] as const;
 /** One row's name. */
 export type RowName = (typeof ROW_NAMES)[number];
