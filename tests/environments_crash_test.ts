@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { python, waitFor, writeModuleFile } from "./helpers.ts";
+import { python, startServer, waitFinal, waitFor, writeModuleFile } from "./helpers.ts";
 import { spawnServer } from "./server_process.ts";
 import { writeImportScript, writeWheel } from "./env_wheels.ts";
 
@@ -110,6 +110,69 @@ Deno.test({
       assert.ok(folders[0].complete);
     } finally {
       await second.stop("SIGTERM");
+    }
+  },
+});
+
+Deno.test({
+  name: "environments: the build counts toward the run's timeout, and a cancel stops the build",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "prismq-envstop-" });
+    const script = writeImportScript(dir, "probe", "prismq_probe");
+    const hung = Promise.withResolvers<void>();
+    const stall = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async () => {
+      await hung.promise;
+      return new Response("", { status: 503 });
+    });
+    const env = {
+      PIP_NO_INDEX: "1",
+      PIP_FIND_LINKS: `http://127.0.0.1:${stall.addr.port}/links/`,
+      PIP_TIMEOUT: "120",
+      PIP_RETRIES: "0",
+    };
+    const server = await startServer(
+      [
+        { id: "slow", script, requirements: ["prismq_probe==1.0"], env, timeout_seconds: 4 },
+        { id: "cancelled", script, requirements: ["prismq_probe==3.0"], env },
+      ],
+      {},
+      { dir },
+    );
+    try {
+      const t0 = performance.now();
+      const timedOut = (await server.post("/api/modules/slow/run", { parameters: {} })).body;
+      const cancelled = (await server.post("/api/modules/cancelled/run", { parameters: {} })).body;
+      await waitFor(
+        async () => {
+          const { body } = await server.json(`/api/runs/${cancelled.run_id}/logs?limit=100`);
+          return body.logs.some((l: any) => l.message.includes("Looking in links"));
+        },
+        BUILD_MS,
+        "pip to start",
+      );
+      const answer = await server.json(`/api/runs/${cancelled.run_id}`, { method: "DELETE" });
+      assert.equal(answer.body.status, "cancelled");
+      const final = await waitFinal(server, timedOut.run_id, BUILD_MS);
+      assert.equal(final.status, "failed");
+      assert.equal(final.error_message, "the run timed out after 4 s");
+      assert.ok(performance.now() - t0 < 60_000, "the timeout ended the build, not pip");
+      // Neither left a build folder; the environments are not ready.
+      const root = join(server.settings.dataDir, "envs");
+      await waitFor(
+        () =>
+          [...Deno.readDirSync(root)].every((e) =>
+            ![...Deno.readDirSync(join(root, e.name))].some((b) => b.name.startsWith("b-"))
+          ),
+        10_000,
+        "the stopped builds' folders to go",
+      );
+      assert.equal((await server.json("/api/modules/slow/environment")).body.status, "none");
+    } finally {
+      hung.resolve();
+      await server.close();
+      await stall.shutdown();
     }
   },
 });

@@ -1,9 +1,14 @@
 import { LineSplitter } from "../logs/line_splitter.ts";
 import { stripAnsi } from "../logs/ansi.ts";
 import type { BuildStep } from "./tool.ts";
+import { spawnProcess } from "../process/spawn.ts";
+import { canSignalDirectly, runStopAction, stopAction } from "../process/tree_kill.ts";
+import { settlesWithin } from "../timing.ts";
 
 /** How many of the last stderr lines are kept to say why a step failed. */
 const TAIL_LINES = 20;
+/** How long output is still read after a step exited. */
+const DRAIN_MS = 1000;
 
 /** Where a build runs and what it tells. */
 export interface StepOptions {
@@ -38,14 +43,13 @@ async function runStep(
 ): Promise<StepsOutcome & { output: string }> {
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(step.program, {
+    // Its own process group, as a run's: pip starts pip again (`--python`), and a stop must end both.
+    child = spawnProcess({
+      program: step.program,
       args: step.args,
       cwd: options.cwd,
       env: { ...options.env, PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    });
   } catch (err) {
     const why = err instanceof Deno.errors.NotFound
       ? `${step.program} was not found`
@@ -53,16 +57,13 @@ async function runStep(
     options.say(why);
     return { ok: false, reason: why, output: why };
   }
-  const kill = () => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
-  };
+  const pid = child.pid;
+  const kill = () =>
+    void runStopAction(stopAction(Deno.build.os, pid, "kill", !canSignalDirectly()));
   options.signal.addEventListener("abort", kill, { once: true });
   const tail: string[] = [];
   try {
-    const [status] = await Promise.all([
-      child.status,
+    const readers = Promise.all([
       readLines(child.stdout, options.say),
       readLines(child.stderr, (line) => {
         options.say(line);
@@ -70,6 +71,9 @@ async function runStep(
         if (tail.length > TAIL_LINES) tail.shift();
       }),
     ]);
+    const status = await child.status;
+    // A process it left holding the pipes is not waited for long.
+    await settlesWithin(readers, DRAIN_MS);
     const output = tail.join("\n");
     if (status.success) return { ok: true, output };
     if (options.signal.aborted) return { ok: false, reason: "stopped", output };
