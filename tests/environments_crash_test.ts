@@ -34,8 +34,6 @@ function buildFolders(dataDir: string): { dir: string; complete: boolean }[] {
 
 Deno.test({
   name: "environments: a server killed mid-build leaves nothing a later run uses; it builds again",
-  sanitizeResources: false,
-  sanitizeOps: false,
   async fn() {
     const dir = Deno.makeTempDirSync({ prefix: "prismq-envcrash-" });
     const dataDir = join(dir, "data");
@@ -116,8 +114,6 @@ Deno.test({
 
 Deno.test({
   name: "environments: the build counts toward the run's timeout, and a cancel stops the build",
-  sanitizeResources: false,
-  sanitizeOps: false,
   async fn() {
     const dir = Deno.makeTempDirSync({ prefix: "prismq-envstop-" });
     const script = writeImportScript(dir, "probe", "prismq_probe");

@@ -35,8 +35,6 @@ function envIds(server: TestServer): string[] {
 Deno.test({
   name: "environments: the child imports its requirement; a file and a list with the same lines " +
     "share one environment; a changed file builds a new one; the sweep deletes the unused one",
-  sanitizeResources: false,
-  sanitizeOps: false,
   async fn() {
     const dir = Deno.makeTempDirSync({ prefix: "prismq-envs-" });
     const { env } = wheelhouse();
@@ -118,8 +116,6 @@ Deno.test({
 
 Deno.test({
   name: "environments: two runs at once build once, the second waits queued for the build",
-  sanitizeResources: false,
-  sanitizeOps: false,
   async fn() {
     const dir = Deno.makeTempDirSync({ prefix: "prismq-envs-" });
     const { env } = wheelhouse();
@@ -159,8 +155,6 @@ Deno.test({
 
 Deno.test({
   name: "environments: a bad requirement fails the run with pip's reason; the next run tries again",
-  sanitizeResources: false,
-  sanitizeOps: false,
   async fn() {
     const dir = Deno.makeTempDirSync({ prefix: "prismq-envs-" });
     const { env } = wheelhouse();
@@ -200,8 +194,6 @@ Deno.test({
 
 Deno.test({
   name: "environments: the routes build (202), answer ready (200), rebuild, delete; 404 and 409",
-  sanitizeResources: false,
-  sanitizeOps: false,
   async fn() {
     const dir = Deno.makeTempDirSync({ prefix: "prismq-envs-" });
     const { env } = wheelhouse();

@@ -7,8 +7,6 @@ Deno.test({
   name: "web UI: the module page's environment panel shows status, packages and the build log; " +
     "Rebuild builds again",
   ignore: Deno.build.os === "windows",
-  sanitizeResources: false,
-  sanitizeOps: false,
   fn: async () => {
     const dir = Deno.makeTempDirSync({ prefix: "prismq-uienv-" });
     const wheels = Deno.makeTempDirSync({ prefix: "prismq-wheels-" });
