@@ -154,6 +154,42 @@ Deno.test({
 });
 
 Deno.test({
+  name: "environments: two runs submitted together: one builds, the other waits queued for the " +
+    "build, holding no slot",
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "prismq-envs-" });
+    const { env } = wheelhouse();
+    const script = writeImportScript(dir, "probe", "prismq_probe");
+    const server = await startServer(
+      [
+        { id: "one", script, requirements: ["prismq_probe==1.0"], env },
+        { id: "two", script, requirements: ["prismq_probe==1.0"], env },
+      ],
+      {},
+      { dir },
+    );
+    try {
+      // Sent together: the second is decided while the first is still being stored.
+      const answers = await Promise.all([run(server, "one"), run(server, "two")]);
+      const a = answers.find((r) => r.status === "running");
+      const b = answers.find((r) => r.status === "queued");
+      assert.ok(a && b, `one runs, one waits: ${answers.map((r) => r.status).join(", ")}`);
+      assert.equal(b.waiting_for, "environment build");
+      const fb = await waitFinal(server, b.run_id, BUILD_MS);
+      const fa = await waitFinal(server, a.run_id, BUILD_MS);
+      assert.equal(fa.status, "completed", fa.error_message);
+      assert.equal(fb.status, "completed", fb.error_message);
+      const lb = await logText(server, b.run_id);
+      // It never held a slot while the build went on: it started once the environment was ready.
+      assert.ok(!lb.some((l) => l.includes("waiting for the build")), lb.join("\n"));
+      assert.ok(!lb.some((l) => l.includes("building environment")), lb.join("\n"));
+    } finally {
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
   name: "environments: a bad requirement fails the run with pip's reason; the next run tries again",
   async fn() {
     const dir = Deno.makeTempDirSync({ prefix: "prismq-envs-" });
