@@ -38,6 +38,8 @@ import { createPipelines } from "./pipelines/wiring.ts";
 import { isPipelineFinal } from "./pipelines/model.ts";
 import { isKvConnectUrl, type Settings } from "./settings.ts";
 import { createSupervision } from "./supervision/create.ts";
+import { EnvironmentManager } from "./envs/manager.ts";
+import { EnvironmentService } from "./envs/service.ts";
 
 /**
  * The runner without its HTTP face: the services, and their start and stop. main.ts builds the
@@ -108,6 +110,7 @@ export async function createRunner(
   // Deliveries need the run service and the run service plans deliveries: bound once both exist.
   let deliveries: Deliveries | null = null;
   let pipelines: ReturnType<typeof createPipelines> | null = null;
+  const environments = new EnvironmentManager(catalog, settings);
   const runs = new RunService({
     store,
     logs,
@@ -128,6 +131,7 @@ export async function createRunner(
     options: settings,
     hostId: () => hostId,
     needs: { hostLabels: settings.hostLabels, liveHostLabels: () => hosts.liveLabels() },
+    environments,
   });
   const hosts: HostRegistry = new HostRegistry({
     kv,
@@ -196,6 +200,7 @@ export async function createRunner(
       pipelines!.service.record(id).then((r) => !isPipelineFinal(r.status), () => false),
   });
   const supervision = createSupervision({ kv, catalog, runs, events, settings });
+  const environmentService = new EnvironmentService(environments);
   const services: Services = {
     settings,
     version: denoJson.version,
@@ -203,7 +208,7 @@ export async function createRunner(
     catalog,
     presets,
     configs: new ModuleConfigs(catalog, presets),
-    moduleViews: new ModuleViews(catalog, store),
+    moduleViews: new ModuleViews(catalog, store, environmentService),
     store,
     logs,
     logReader: new LogReader(runs, logs),
@@ -223,13 +228,17 @@ export async function createRunner(
     pools: new PoolService({ kv, catalog, levels: () => runs.poolLevels() }),
     pipelines: pipelines.service,
     serviceControl: supervision.control,
+    environments: environmentService,
     hostId: () => hostId,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
-  const retention = new RetentionSweeper({ store, logs, results, inputs, artifacts }, {
-    retentionDays: settings.retentionDays,
-    once: { claim: (period) => once(["retention", period], 2 * 3600 * 1000) },
-  });
+  const retention = new RetentionSweeper(
+    { store, logs, results, inputs, artifacts, environments },
+    {
+      retentionDays: settings.retentionDays,
+      once: { claim: (period) => once(["retention", period], 2 * 3600 * 1000) },
+    },
+  );
   let closed: Promise<void> | null = null;
   return {
     services,
@@ -247,6 +256,8 @@ export async function createRunner(
           }));
         }))).flat(),
       );
+      // Builds a killed server left unfinished are never used: their folders go now.
+      await environments.sweep().catch((err) => console.error("environment sweep failed:", err));
       await runs.init(await hosts.formerIds());
       deliveries!.start();
       pipelines!.start();
@@ -260,6 +271,7 @@ export async function createRunner(
         await pipelines!.stop();
         // Before the runs stop: their ends by shutdown must not be taken for exits to restart.
         await supervision.supervisor.stop();
+        environments.stop();
         await runs.shutdown();
         await settleFinalWrites(store);
         await hosts.leave();

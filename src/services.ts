@@ -17,6 +17,7 @@ import type { HostRegistry } from "./hosts/registry.ts";
 import type { PoolService } from "./pools/service.ts";
 import type { PipelineService } from "./pipelines/service.ts";
 import type { ServiceControl } from "./supervision/control.ts";
+import type { EnvironmentService } from "./envs/service.ts";
 
 /** The services the routes are given; built once in src/runner.ts. */
 export interface Services {
@@ -44,6 +45,8 @@ export interface Services {
   pipelines: PipelineService;
   /** Modules that run until stopped (GET/POST /api/services). */
   serviceControl: ServiceControl;
+  /** Modules' built Python environments on this server (the environment routes). */
+  environments: EnvironmentService;
   /** This server's `PRISMQ_HOST_ID`. */
   hostId(): string;
   /** How often an idle SSE stream sends a keep-alive comment. */

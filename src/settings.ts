@@ -42,6 +42,8 @@ export const ENV_DEFAULTS = {
   PRISMQ_TASKKILL: "taskkill",
   PRISMQ_MAX_INPUT_BYTES: "16777216",
   PRISMQ_SERVICE_MAX_RESTART_DELAY_SECONDS: "300",
+  PRISMQ_ENV_TOOL: "auto",
+  PRISMQ_UV: "",
 } as const;
 
 export type SettingName = keyof typeof ENV_DEFAULTS;
@@ -118,6 +120,12 @@ export const settingsSchema = z.object({
   PRISMQ_SERVICE_MAX_RESTART_DELAY_SECONDS: seconds.pipe(z.number().min(0).max(300)).describe(
     "longest delay before a service replica's restart (300 s by the contract; lower for tests)",
   ),
+  PRISMQ_ENV_TOOL: z.enum(["auto", "pip", "uv"]).describe(
+    "what builds modules' environments: `auto` (uv when found, else pip), `pip` or `uv`",
+  ),
+  PRISMQ_UV: z.string().trim().describe(
+    "the uv program (name or path) to build environments with; empty: `uv` on `PATH`",
+  ),
 });
 
 /** What a host id may be: it is part of KV keys and log lines. */
@@ -158,6 +166,10 @@ export interface Settings {
   maxInputBytes: number;
   /** The cap of a service replica's doubling restart delay (300; less only in tests). */
   serviceMaxRestartDelaySeconds: number;
+  /** What builds modules' environments (src/envs). */
+  envTool: "auto" | "pip" | "uv";
+  /** The uv program; undefined for `uv` on PATH. */
+  uv?: string;
 }
 
 /** Turns `--data-dir x` / `--port=9000` into `{PRISMQ_DATA_DIR: "x", PRISMQ_PORT: "9000"}`. */
@@ -228,6 +240,8 @@ export function parseSettings(
     taskkill: s.PRISMQ_TASKKILL,
     maxInputBytes: s.PRISMQ_MAX_INPUT_BYTES,
     serviceMaxRestartDelaySeconds: s.PRISMQ_SERVICE_MAX_RESTART_DELAY_SECONDS,
+    envTool: s.PRISMQ_ENV_TOOL,
+    uv: s.PRISMQ_UV === "" ? undefined : s.PRISMQ_UV,
   };
 }
 

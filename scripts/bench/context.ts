@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Options, Sizes } from "./options.ts";
 import { sizes } from "./options.ts";
 import type { BenchServer } from "./server.ts";
+import { benchWheelEnv } from "./envs.ts";
 
 const MODULES_DIR = join(import.meta.dirname!, "modules");
 
@@ -45,7 +46,7 @@ export function createContext(options: Options, python: string): Context {
     size: sizes(options.quick),
     python,
     tmp,
-    modulesPath: writeModuleFile(tmp, scripts),
+    modulesPath: writeModuleFile(tmp, scripts, benchWheelEnv(tmp, python)),
     scripts,
     servers: new Set(),
     dirCount: 0,
@@ -61,7 +62,7 @@ export function newDataDir(ctx: Context, label: string): string {
 const steps = (count: number) =>
   Array.from({ length: count }, (_, i) => ({ id: `s${i + 1}`, module: "trivial" }));
 
-function writeModuleFile(dir: string, scripts: Scripts): string {
+function writeModuleFile(dir: string, scripts: Scripts, wheelEnv: Record<string, string>): string {
   const module = (id: string, script: string, parameters: unknown[] = []) => ({
     id,
     name: `bench ${id}`,
@@ -74,6 +75,12 @@ function writeModuleFile(dir: string, scripts: Scripts): string {
     modules: [
       module("first-line", scripts.firstLine),
       module("trivial", scripts.trivial),
+      // The same script in an environment the server builds with one local wheel (envs.ts).
+      {
+        ...module("env-first-line", scripts.firstLine),
+        requirements: ["prismq_bench_probe==1.0"],
+        env: wheelEnv,
+      },
       // Not Python: a shell script, so the history fills at the server's pace, not Python's.
       module("fill", scripts.fill),
       module("lines", scripts.lines, [

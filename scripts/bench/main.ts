@@ -7,7 +7,7 @@
  *   deno task bench --json FILE     also write the results as JSON
  *   deno task bench --only NAME     only some rows (comma-separated or repeated):
  *                                   launch, throughput, capture, history, live, reads,
- *                                   hosts, pools, stdin, pipelines, service
+ *                                   hosts, pools, stdin, pipelines, service, envs
  *   deno task bench --service-seconds N   how long the service row runs (600; 60 quick)
  *
  * Every row starts its own server (`deno run main.ts`, port 0, its own temp data dir) with a
@@ -33,6 +33,7 @@ import { benchThroughput } from "./throughput.ts";
 import { benchStdin } from "./stdin.ts";
 import { benchPipelines } from "./pipelines.ts";
 import { benchService } from "./service.ts";
+import { benchEnvs } from "./envs.ts";
 
 const ROWS: Record<
   RowName,
@@ -49,6 +50,7 @@ const ROWS: Record<
   stdin: { title: "stdin filter", run: benchStdin },
   pipelines: { title: "pipelines", run: benchPipelines },
   service: { title: "service rolling log", run: benchService },
+  envs: { title: "Python environments", run: benchEnvs },
 };
 
 /** Runs one row; a failure becomes the row's error, and servers it left running are stopped. */

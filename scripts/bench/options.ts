@@ -13,6 +13,7 @@ export const ROW_NAMES = [
   "stdin",
   "pipelines",
   "service",
+  "envs",
 ] as const;
 /** One row's name. */
 export type RowName = (typeof ROW_NAMES)[number];

@@ -19,6 +19,7 @@ import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { hostRoutes } from "./routes/hosts.ts";
 import { poolRoutes } from "./routes/pools.ts";
+import { environmentRoutes } from "./routes/environments.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { mcpRoutes } from "./mcp/route.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -93,6 +94,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
   hostRoutes(app, s);
   poolRoutes(app, s);
   moduleRoutes(app, s);
+  environmentRoutes(app, s);
   moduleFileRoutes(app);
   runRoutes(app, s);
   logRoutes(app, s);

@@ -10,6 +10,7 @@ import { type ModuleDef, moduleFileSchema, moduleSchema } from "./schema.ts";
 import { moduleUses, parsePools } from "../pools/catalog_pools.ts";
 import type { PoolUse } from "../pools/schema.ts";
 import { type CatalogPipeline, parsePipelines } from "../pipelines/catalog.ts";
+import type { Requirements } from "../envs/key.ts";
 
 /** A module of the catalog, with its paths resolved and its parameters compiled. */
 export interface CatalogModule {
@@ -31,6 +32,8 @@ export interface CatalogModule {
   workingDir: string;
   /** Absolute venv folder, or null. */
   venv: string | null;
+  /** Its `requirements` (a file resolved), or null: then it runs without a built environment. */
+  requirements: Requirements | null;
   /** Absolute dotenv file, or null. */
   envFile: string | null;
   /** Keys the dotenv file had at start (shown masked); empty when it had none or was missing. */
@@ -172,6 +175,11 @@ export function parseCatalog(
         ? dirname(scriptPath)
         : resolve(baseDir, def.working_dir),
       venv,
+      requirements: typeof def.requirements === "string"
+        ? { kind: "file" as const, path: resolve(baseDir, def.requirements) }
+        : def.requirements === undefined
+        ? null
+        : { kind: "list" as const, lines: def.requirements, baseDir },
       envFile,
       envFileKeys: envFile === null ? [] : keysAtStart(envFile),
     };

@@ -7,6 +7,7 @@ interface RealModuleKeys {
   command?: string[];
   venv?: string;
   interpreter?: string;
+  requirements?: string | string[];
 }
 
 /**
@@ -29,6 +30,13 @@ export function checkRealModuleKeys(module: RealModuleKeys, ctx: z.RefinementCtx
       code: "custom",
       path: ["venv"],
       message: "venv and interpreter cannot both be given (the venv names the interpreter)",
+    });
+  }
+  if (module.venv !== undefined && module.requirements !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["requirements"],
+      message: "requirements and venv cannot both be given (the server builds the environment)",
     });
   }
   if (module.command === undefined) return;

@@ -124,6 +124,10 @@ export const moduleSchema = z.object({
   venv: z.string().min(1).optional().describe(
     "a virtual environment folder whose interpreter is `{python}` (not with `interpreter`)",
   ),
+  requirements: z.union([z.string().min(1), z.array(z.string())]).optional().describe(
+    "a requirements file (against the module file's folder) or a list of requirement lines: " +
+      "the module runs in an environment the server builds (see environments.md; not with `venv`)",
+  ),
   env_file: z.string().min(1).optional().describe(
     "a dotenv file read at each run start; its values are never shown",
   ),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ModuleCatalog } from "./catalog.ts";
+import type { CatalogModule, ModuleCatalog } from "./catalog.ts";
 import { MODULE_STATUSES, parameterSchema } from "./schema.ts";
 import { MASK } from "./secrets.ts";
 
@@ -29,6 +29,7 @@ export const moduleViewSchema = z.object({
   command: z.array(z.string()).optional(),
   working_dir: z.string().optional(),
   venv: z.string().optional(),
+  requirements: z.union([z.string(), z.array(z.string())]).optional(),
   env_file: z.string().optional(),
   /** The keys the `env_file` had at start, every value masked. */
   env_file_values: z.record(z.string(), z.string()).optional(),
@@ -38,6 +39,8 @@ export const moduleViewSchema = z.object({
   last_run: z.string().nullable(),
   total_runs: z.number().int(),
   success_rate: z.number().nullable(),
+  /** This server's build of its environment; null for a module without `requirements`. */
+  environment_status: z.enum(["none", "building", "ready", "failed"]).nullable(),
 });
 export type ModuleView = z.infer<typeof moduleViewSchema>;
 
@@ -59,6 +62,10 @@ export class ModuleViews {
   constructor(
     private readonly catalog: ModuleCatalog,
     private readonly stats: ModuleStatsSource,
+    /** The modules' environments (src/envs); absent: every status is null. */
+    private readonly environments?: {
+      statusOf(module: CatalogModule): ModuleView["environment_status"];
+    },
   ) {}
 
   /** Every module, in module-file order. */
@@ -85,6 +92,7 @@ export class ModuleViews {
       success_rate: stats.finished === 0
         ? null
         : Math.round((stats.completed / stats.finished) * 1000) / 10,
+      environment_status: this.environments?.statusOf(module) ?? null,
     };
   }
 }

@@ -10,12 +10,17 @@ export interface NeedSources {
   hostLabels: readonly string[];
   /** The labels of each live server sharing the store (this one's among them). */
   liveHostLabels: () => readonly (readonly string[])[];
-  /** Hook for per-module environments: true while the module's environment is being built. */
-  awaitsBuild?: (moduleId: string) => boolean;
 }
 
-/** The needs of the catalog's modules: their `uses` and `host_labels`. */
-export function catalogNeeds(catalog: ModuleCatalog, labels: NeedSources): RunNeeds {
+/**
+ * The needs of the catalog's modules: their `uses` and `host_labels`, and their environment's
+ * build (while `builds` says one is under way, its runs wait).
+ */
+export function catalogNeeds(
+  catalog: ModuleCatalog,
+  labels: NeedSources = { hostLabels: [], liveHostLabels: () => [] },
+  builds?: { awaitsBuild(moduleId: string): boolean },
+): RunNeeds {
   const wanted = (moduleId: string) => catalog.get(moduleId)?.def.host_labels ?? [];
   return {
     uses: (moduleId) => catalog.get(moduleId)?.uses ?? [],
@@ -26,6 +31,6 @@ export function catalogNeeds(catalog: ModuleCatalog, labels: NeedSources): RunNe
       return want.length === 0 ||
         labels.liveHostLabels().some((carried) => carriesAll(carried, want));
     },
-    awaitsBuild: labels.awaitsBuild ?? (() => false),
+    awaitsBuild: (moduleId) => builds?.awaitsBuild(moduleId) ?? false,
   };
 }

@@ -44,6 +44,10 @@ export interface ExecutionOptions {
   taskkill?: string;
   /** The module's `output_encoding` (a TextDecoder label); UTF-8 when not given. */
   outputEncoding?: string;
+  /** The run's log writer when the run already wrote lines (its environment's build). */
+  writer?: RunLogWriter;
+  /** Time the run already spent before the spawn (its build): taken off the timeout. */
+  spentMs?: number;
 }
 
 /** What an execution learned, for the run's final record. */
@@ -85,10 +89,11 @@ export class RunExecution {
   constructor(private readonly options: ExecutionOptions) {
     this.runId = options.runId;
     this.os = options.os ?? Deno.build.os;
-    this.writer = new RunLogWriter(options.runId, options.logs, {
-      maxBytes: options.logMaxBytes,
-      rolling: options.rollingLog,
-    });
+    this.writer = options.writer ??
+      new RunLogWriter(options.runId, options.logs, {
+        maxBytes: options.logMaxBytes,
+        rolling: options.rollingLog,
+      });
     this.reporter = new RunReporter({
       progress: (p) => options.report?.progress(p),
       result: (json) => options.report?.result(json),
@@ -133,7 +138,7 @@ export class RunExecution {
     if (this.options.timeoutSeconds > 0) {
       this.timeoutTimer = setTimeout(
         () => this.stop("timeout"),
-        this.options.timeoutSeconds * 1000,
+        Math.max(0, this.options.timeoutSeconds * 1000 - (this.options.spentMs ?? 0)),
       );
     }
     // Bounded even when the process cannot be killed: a stop that gave up ends the run.

@@ -9,6 +9,7 @@ import type { ResultStore } from "./results.ts";
 import type { InputStore } from "./input.ts";
 import type { ArtifactStore } from "../artifacts/store.ts";
 import type { RunChanges, RunStore } from "./store.ts";
+import type { EnvironmentProvider } from "./environment.ts";
 
 /** Settings the runs need. */
 export interface RunServiceOptions {
@@ -52,6 +53,8 @@ export interface RunParts {
    * before the move; composed in runner.ts.
    */
   finalHooks: { plan(op: Deno.AtomicOperation, current: RunRecord): void };
+  /** The built environments of modules with `requirements` (absent: none are built). */
+  environments?: EnvironmentProvider;
   /** Cancels of runs that another server runs (remote_cancel.ts). */
   remote: { cancel(record: RunRecord): Promise<RunRecord> };
 }

@@ -16,6 +16,8 @@ export interface RetentionStores {
   /** Runs' stdin inputs (absent in tests that do not give any). */
   inputs?: InputStore;
   artifacts?: ArtifactStore;
+  /** This server's built environments: those no module uses any more are deleted. */
+  environments?: { sweep(): Promise<void> };
 }
 
 /**
@@ -87,6 +89,7 @@ export class RetentionSweeper {
     try {
       if (!this.options.once || await this.options.once.claim(period)) await this.sweep(now);
       await this.pruneArtifacts();
+      await this.stores.environments?.sweep();
     } catch (err) {
       console.error("retention sweep failed:", err);
     }

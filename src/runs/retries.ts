@@ -30,6 +30,7 @@ const CLAIM_MS = 60 * 1000;
 const RETRIED: ReadonlySet<Ending["kind"]> = new Set([
   "exit",
   "start_failed",
+  "env_failed",
   "timeout",
   "server_lost",
   "host_lost",

@@ -31,6 +31,7 @@ import type { ArtifactStore } from "../artifacts/store.ts";
 import type { ResultStore } from "./results.ts";
 import { showable } from "./readable.ts";
 import { catalogNeeds, type NeedSources } from "../pools/catalog_needs.ts";
+import type { EnvironmentProvider } from "./environment.ts";
 import { PoolGauge } from "../pools/gauge.ts";
 import { poolLevels, type PoolStatus } from "../pools/levels.ts";
 import { type EncodedInput, type InputStore, readRunInput, requireInput } from "./input.ts";
@@ -59,8 +60,10 @@ export interface RunServiceDeps {
   options: RunServiceOptions;
   /** This server's `PRISMQ_HOST_ID`, known once it listens (before `init`). */
   hostId: () => string;
-  /** Host labels (this server's and the live servers') and the environment-build hook. */
+  /** Host labels (this server's and the live servers'). */
   needs?: NeedSources;
+  /** Builds the environments of modules with `requirements` (none when absent). */
+  environments?: EnvironmentProvider;
 }
 
 /**
@@ -99,12 +102,9 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
   constructor(private readonly deps: RunServiceDeps) {
     const { store, logs, catalog, events, results, inputs, artifacts, options } = deps;
     const moduleLimit = (id: string) => catalog.get(id)?.def.max_concurrent_runs ?? Infinity;
-    const admission = new Admission(
-      options.maxConcurrentRuns,
-      moduleLimit,
-      catalogNeeds(catalog, deps.needs ?? { hostLabels: [], liveHostLabels: () => [] }),
-      new PoolGauge(catalog.pools),
-    );
+    const needs = catalogNeeds(catalog, deps.needs, deps.environments);
+    const gauge = new PoolGauge(catalog.pools);
+    const admission = new Admission(options.maxConcurrentRuns, moduleLimit, needs, gauge);
     const registry = new RunRegistry();
     this.remote = new RemoteCancels({ kv: deps.kv, store, registry, hostId: deps.hostId });
     this.parts = {
@@ -123,7 +123,9 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
       wakeQueue: () => this.pump.kick(),
       retries: { plan: (ending, exitCode) => this.retries.plan(ending, exitCode) },
       finalHooks: deps.finalHooks,
+      environments: deps.environments,
     };
+    deps.environments?.onBuildEnd(() => this.pump.kick()); // its waiting runs may start
     this.retries = new Retries({
       kv: deps.kv,
       catalog,
@@ -227,10 +229,8 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
 
   /** The run's stdin input as given; 404 INPUT_NOT_FOUND when it has none. */
   async input(runId: string): Promise<EncodedInput> {
-    return requireInput(
-      await readRunInput(this.deps.inputs, await this.requireRecord(runId)),
-      runId,
-    );
+    const record = await this.requireRecord(runId);
+    return requireInput(await readRunInput(this.deps.inputs, record), runId);
   }
 
   /** The stored record, or null. */

@@ -3,7 +3,8 @@ import type { CatalogModule } from "../modules/catalog.ts";
 import type { QueuedRun } from "./admission.ts";
 import { cancelQueuedRun } from "./cancel.ts";
 import { RunExecution, type StopReason } from "./execution.ts";
-import { type Launch, LaunchError, launchSpec } from "./launch_spec.ts";
+import { failStarted, launchRun } from "./launch.ts";
+import type { EnvironmentTicket } from "./environment.ts";
 import type { RunRecord } from "./model.ts";
 import { moveRun, type RunParts } from "./parts.ts";
 import type { RunHandle } from "./registry.ts";
@@ -13,7 +14,6 @@ import type { Progress } from "../logs/markers.ts";
 import { RunReport } from "./run_report.ts";
 import type { PoolFull } from "../pools/holds.ts";
 import type { StartLimits, StartRefusal } from "./claim.ts";
-import { readRunInput } from "./input.ts";
 
 /** How a supervised run came to hold its slot. */
 export type SupervisedStart =
@@ -65,6 +65,12 @@ export class RunSupervisor implements RunHandle {
   private readonly report: RunReport;
   private stopReason: StopReason | null = null;
   private input: Uint8Array | null; // a new run's, until its spawn
+  /** Aborted at the first stop: an environment build under way stops with the run. */
+  private readonly aborter = new AbortController();
+  /** The run's claim on its environment (null without `requirements`), held until its end. */
+  private readonly ticket: EnvironmentTicket | null;
+  /** The log writer while the environment is prepared (before the execution exists). */
+  private preparing: RunLogWriter | null = null;
 
   /** Registers itself at once, so that a cancel finds the run, and starts the supervision. */
   constructor(private readonly parts: RunParts, start: SupervisedStart) {
@@ -73,6 +79,9 @@ export class RunSupervisor implements RunHandle {
     this.input = start.kind === "new" ? start.input ?? null : null;
     this.started = this.startedOnce.promise;
     this.report = new RunReport(parts, this.runId);
+    // At once, as the slot is taken: other runs of the same environment wait from now on.
+    const module = start.kind === "new" ? start.module : parts.catalog.get(this.moduleId);
+    this.ticket = module === undefined ? null : parts.environments?.reserve(module) ?? null;
     parts.registry.add(this);
     // Nobody may be awaiting `finished` (a run nobody cancels): it must never reject.
     this.finished = this.supervise(start).catch(async (err) => {
@@ -83,7 +92,7 @@ export class RunSupervisor implements RunHandle {
 
   /** The live log writer once the process is spawned. */
   get writer(): RunLogWriter | null {
-    return this.execution?.writer ?? null;
+    return this.execution?.writer ?? this.preparing;
   }
 
   /** The progress and result reported so far. */
@@ -95,6 +104,7 @@ export class RunSupervisor implements RunHandle {
   stop(reason: StopReason): void {
     if (this.stopReason !== null) return;
     this.stopReason = reason;
+    this.aborter.abort();
     // Before the spawn the reason is read where the run would start.
     void this.execution?.stop(reason);
   }
@@ -118,6 +128,7 @@ export class RunSupervisor implements RunHandle {
       return await this.recordEnd(begun.execution);
     } finally {
       this.startedOnce.resolve(null);
+      this.ticket?.release();
       this.parts.registry.remove(this);
       this.parts.admission.release(this.moduleId);
       // A run that found its module or a pool full freed no slot: waking the queue would spin.
@@ -214,56 +225,32 @@ export class RunSupervisor implements RunHandle {
     };
   }
 
-  /**
-   * Spawns the process of a run stored as running here and adds its pid to the record (a restart
-   * stops what a crash left by it). A stop asked before the spawn ends the run unstarted.
-   */
-  private async launch(record: RunRecord, module: CatalogModule): Promise<Begun> {
-    const { store, logs, options } = this.parts;
-    if (this.stopReason !== null) return { end: await this.endUnspawned(this.stopReason) };
-    let outputDir: string;
-    try {
-      outputDir = await this.report.prepareFolder();
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      return { end: await this.failStarted(`its output folder could not be made: ${why}`) };
-    }
-    let launch: Launch;
-    try {
-      launch = launchSpec(module, record, outputDir);
-    } catch (err) {
-      if (!(err instanceof LaunchError)) throw err;
-      return { end: await this.failStarted(err.message) };
-    }
-    const { spec, display, notices } = launch;
-    if (module.def.stdin === "input") {
-      spec.stdin = this.input ?? (await readRunInput(this.parts.inputs, record))?.bytes ?? null;
-      this.input = null;
-    }
-    const execution = this.execution = new RunExecution({
-      runId: this.runId,
-      spec,
-      displayCommand: display,
-      notices,
-      logs,
-      killGraceSeconds: options.killGraceSeconds,
-      timeoutSeconds: module.def.timeout_seconds ?? options.runTimeoutSeconds,
-      logMaxBytes: options.logMaxBytes,
-      rollingLog: record.trigger === "service",
-      report: this.report.hooks,
-      taskkill: options.taskkill,
-      outputEncoding: module.def.output_encoding,
-    });
-    // A stop that came while the folder was made found no execution to stop.
-    if (this.stopReason !== null) void execution.stop(this.stopReason);
-    let running = record;
-    if (execution.pid !== null) {
-      running = await store.update(this.runId, { pid: execution.pid }).catch((err) => {
-        console.error(`run ${this.runId}: its pid could not be stored:`, err);
-        return null;
-      }) ?? { ...record, pid: execution.pid };
-    }
-    return { running, execution };
+  /** Spawns the run's process (its environment built first if need be): see launch.ts. */
+  private launch(record: RunRecord, module: CatalogModule): Promise<Begun> {
+    return launchRun(
+      {
+        parts: this.parts,
+        runId: this.runId,
+        report: this.report,
+        stopReason: () => this.stopReason,
+        signal: this.aborter.signal,
+        stop: (reason) => this.stop(reason),
+        takeInput: () => {
+          const input = this.input;
+          this.input = null;
+          return input;
+        },
+        ticket: this.ticket,
+        preparing: (running, writer) => {
+          this.preparing = writer;
+          // The submission answers now, not after the build: the run is running.
+          this.startedOnce.resolve(running);
+        },
+        spawned: (execution) => this.execution = execution,
+      },
+      record,
+      module,
+    );
   }
 
   /** Waits for the process to end and stores the final status it earned. */
@@ -292,31 +279,6 @@ export class RunSupervisor implements RunHandle {
       changes: { started_at: Date.now(), host_id: this.parts.hostId() },
     });
     if (running === null) return await this.parts.store.get(record.run_id);
-    return await this.failStarted(reason) ?? running;
-  }
-
-  /** A run stored as running here whose process could not be started: failed, with why. */
-  private async failStarted(reason: string): Promise<RunRecord | null> {
-    const now = Date.now();
-    const ending = { kind: "start_failed" as const, reason };
-    const { status, error_message } = finalOutcome(ending);
-    const final = await moveRun(this.parts, this.runId, {
-      to: status,
-      changes: { completed_at: now, error_message, artifacts: 0 },
-      prepare: this.parts.retries.plan(ending),
-    });
-    return final ?? await this.parts.store.get(this.runId);
-  }
-
-  /** A run stored as running here, stopped before its spawn: cancelled, it never ran. */
-  private async endUnspawned(reason: StopReason): Promise<RunRecord | null> {
-    const { status, error_message } = finalOutcome(
-      reason === "shutdown" ? { kind: "shutdown" } : { kind: "cancelled" },
-    );
-    const final = await moveRun(this.parts, this.runId, {
-      to: status,
-      changes: { completed_at: Date.now(), error_message, artifacts: 0 },
-    });
-    return final ?? await this.parts.store.get(this.runId);
+    return await failStarted({ parts: this.parts, runId: this.runId }, reason) ?? running;
   }
 }

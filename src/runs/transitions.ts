@@ -14,6 +14,8 @@ export function canTransition(from: RunStatus, to: RunStatus): boolean {
 export type Ending =
   | { kind: "exit"; code: number; signal: string | null }
   | { kind: "start_failed"; reason: string }
+  /** The module's Python environment could not be built (src/envs). */
+  | { kind: "env_failed"; reason: string }
   | { kind: "timeout"; seconds: number }
   | { kind: "cancelled" }
   | { kind: "shutdown" }
@@ -37,6 +39,10 @@ export function finalOutcome(ending: Ending): { status: RunStatus; error_message
     .with({ kind: "start_failed" }, ({ reason }) => ({
       status: "failed" as const,
       error_message: `the process could not be started: ${reason}`,
+    }))
+    .with({ kind: "env_failed" }, ({ reason }) => ({
+      status: "failed" as const,
+      error_message: `environment build failed: ${reason}`,
     }))
     .with({ kind: "timeout" }, ({ seconds }) => ({
       status: "failed" as const,

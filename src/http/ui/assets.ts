@@ -10,6 +10,10 @@ export const UI_ASSETS = new AssetTable({
   "log.css": textAsset(CSS, () => import("./client/log.css", { with: { type: "text" } })),
   "api.js": textAsset(JS, () => import("./client/api.js", { with: { type: "text" } })),
   "dom.js": textAsset(JS, () => import("./client/dom.js", { with: { type: "text" } })),
+  "environment_panel.js": textAsset(
+    JS,
+    () => import("./client/environment_panel.js", { with: { type: "text" } }),
+  ),
   "downloads.js": textAsset(JS, () => import("./client/downloads.js", { with: { type: "text" } })),
   "format.js": textAsset(JS, () => import("./client/format.js", { with: { type: "text" } })),
   "input_field.js": textAsset(

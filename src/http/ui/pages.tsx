@@ -61,6 +61,19 @@ export function ModulePage(props: { moduleId: string }) {
           </div>
           <p id="form-message" class="form-message" aria-live="polite"></p>
         </form>
+        <section id="environment-panel" class="panel" aria-labelledby="environment-title" hidden>
+          <h2 id="environment-title">Python environment</h2>
+          <p id="environment-status" role="status"></p>
+          <p id="environment-error" class="error-text" hidden></p>
+          <ul id="environment-packages" class="recent-runs"></ul>
+          <p class="actions">
+            <button type="button" id="environment-rebuild">Rebuild</button>
+          </p>
+          <details id="environment-log-box">
+            <summary>Last build's output</summary>
+            <pre id="environment-log" class="build-log"></pre>
+          </details>
+        </section>
         <section class="panel" aria-labelledby="recent-title">
           <h2 id="recent-title">Recent runs</h2>
           <ul id="recent-runs" class="recent-runs"></ul>

@@ -6,6 +6,7 @@ import { formatRelative, formatTime } from "./format.js";
 import { availability, runStats } from "./module_summary.js";
 import { ParamForm } from "./param_form.js";
 import { clearInputError, inputValue, showInputError, showInputField } from "./input_field.js";
+import { showEnvironment } from "./environment_panel.js";
 
 /** @typedef {import("./types.d.ts").Module} Module */
 /** @typedef {import("./types.d.ts").Preset} Preset */
@@ -129,6 +130,7 @@ try {
   showMessage(null);
   form.hidden = false;
   drawRecentRuns();
+  if (module.environment_status) showEnvironment(modulePath);
 } catch (err) {
   showMessage(errorText(err), "error");
 }

@@ -35,6 +35,8 @@ export interface Module {
   last_run: string | null;
   total_runs: number;
   success_rate: number | null;
+  /** This server's build of its environment; null or absent without `requirements`. */
+  environment_status?: "none" | "building" | "ready" | "failed" | null;
   stdin?: "none" | "input";
 }
 
@@ -169,4 +171,16 @@ export interface Service {
   }[];
   restarts_total: number;
   last_exit: { run_id: string; exit_code: number | null; completed_at: string } | null;
+}
+
+/** GET /api/modules/{id}/environment. */
+export interface Environment {
+  module_id: string;
+  status: "none" | "building" | "ready" | "failed";
+  env_id: string | null;
+  python_version: string | null;
+  built_at: string | null;
+  build_seconds: number | null;
+  packages: { name: string; version: string }[];
+  error: string | null;
 }
