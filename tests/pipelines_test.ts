@@ -159,7 +159,7 @@ withServer(
     );
     assert.equal(fired.trigger, "schedule");
     assert.equal(fired.parameters.count, 2);
-    const del = await s.request(`/api/schedules/${created.body.schedule_id}`, { method: "DELETE" });
+    const del = await s.json(`/api/schedules/${created.body.schedule_id}`, { method: "DELETE" });
     assert.equal(del.status, 200);
   },
 );

@@ -33,6 +33,7 @@ export const PipelineList = z.object({
 export const PipelineRunList = z.object({
   pipeline_runs: z.array(PipelineRun),
   total: z.number().int(),
+  limit: z.number().int(),
   next_cursor: z.string().nullable(),
 }).openapi("PipelineRunList");
 

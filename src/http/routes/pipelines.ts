@@ -174,7 +174,7 @@ export function pipelineRoutes(app: OpenAPIHono, s: Services): void {
       limit: q.limit,
       cursor: q.cursor,
     });
-    return c.json(page, 200);
+    return c.json({ ...page, limit: q.limit }, 200);
   });
   app.openapi(getRun, async (c) => c.json(await s.pipelines.get(c.req.valid("param").id), 200));
   app.openapi(cancelRun, async (c) => {
