@@ -65,6 +65,8 @@ export class RunSupervisor implements RunHandle {
   private readonly report: RunReport;
   private stopReason: StopReason | null = null;
   private input: Uint8Array | null; // a new run's, until its spawn
+  /** The write of the spawned process's pid; the final write waits for it. */
+  private pidWritten: Promise<unknown> = Promise.resolve();
 
   /** Registers itself at once, so that a cancel finds the run, and starts the supervision. */
   constructor(private readonly parts: RunParts, start: SupervisedStart) {
@@ -255,19 +257,19 @@ export class RunSupervisor implements RunHandle {
     });
     // A stop that came while the folder was made found no execution to stop.
     if (this.stopReason !== null) void execution.stop(this.stopReason);
-    let running = record;
-    if (execution.pid !== null) {
-      running = await store.update(this.runId, { pid: execution.pid }).catch((err) => {
-        console.error(`run ${this.runId}: its pid could not be stored:`, err);
-        return null;
-      }) ?? { ...record, pid: execution.pid };
-    }
-    return { running, execution };
+    if (execution.pid === null) return { running: record, execution };
+    // The caller is answered once the process runs; the pid is stored meanwhile (a crash before
+    // it lands leaves the same record it would have left a moment before the answer).
+    this.pidWritten = store.update(this.runId, { pid: execution.pid }).catch((err) => {
+      console.error(`run ${this.runId}: its pid could not be stored:`, err);
+    });
+    return { running: { ...record, pid: execution.pid }, execution };
   }
 
   /** Waits for the process to end and stores the final status it earned. */
   private async recordEnd(execution: RunExecution): Promise<RunRecord | null> {
     const result = await execution.result;
+    await this.pidWritten;
     const outcome = finalOutcome(result.ending);
     // Final at once even when the disk is full: kept in memory and written once space returns.
     return await writeFinal(this.parts, this.runId, {
