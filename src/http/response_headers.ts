@@ -4,8 +4,8 @@ import { cors } from "hono/cors";
 /**
  * Headers every answer gets, set once on the response the route gave. Hono's `requestId` and
  * `cors` set theirs before the route runs, which makes an empty response that each later
- * response is copied into: three copies of every header for a small JSON answer, about a
- * quarter of the server's CPU for a `GET /api/runs/{id}`. These two answer the same headers.
+ * response is copied into: four responses and three copies of every header for one small JSON
+ * answer (see docs/performance.md, "Hot paths"). These two answer the same headers.
  */
 
 /** A request id that may be taken from the request (as Hono's `requestId` does). */
