@@ -1,10 +1,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { cors } from "hono/cors";
-import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { isLoopbackHost } from "../settings.ts";
+import { corsHeaders, requestIdHeader } from "./response_headers.ts";
 import { errorResponse } from "./errors.ts";
 import { bodyLimits } from "./body_limits.ts";
 import { inputFirstHook } from "./input_first.ts";
@@ -54,19 +53,13 @@ export function createHttpApp(s: Services): OpenAPIHono {
   const app = new OpenAPIHono({
     defaultHook: inputFirstHook(settings.maxInputBytes, validationHook),
   });
-  app.use("*", requestId());
+  app.use("*", requestIdHeader());
   if (isLoopbackHost(settings.host)) app.use("*", requireKnownHost(settings.allowedHosts));
   app.use(
     "*",
     secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, xFrameOptions: "DENY" }),
   );
-  app.use(
-    "*",
-    cors({
-      origin: settings.corsOrigins.includes("*") ? "*" : settings.corsOrigins,
-      exposeHeaders: ["X-Request-Id"],
-    }),
-  );
+  app.use("*", corsHeaders(settings.corsOrigins, ["X-Request-Id"]));
   // MCP (/mcp) is the API by another protocol: the same guards, token and body rules.
   for (const path of ["/api/*", "/mcp"]) {
     app.use(path, refuseWebhookDeliveries());

@@ -51,6 +51,8 @@ export class HttpConnection {
   private readonly abort = new AbortController();
   private inFlight = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the connection last became idle (performance.now()). */
+  private idleSince = performance.now();
   private ended = false;
 
   constructor(
@@ -92,15 +94,27 @@ export class HttpConnection {
 
   private handle(req: Request, info: Deno.ServeHandlerInfo): Response | Promise<Response> {
     this.inFlight++;
-    clearTimeout(this.timer);
     // Settles when the response, body and all, was sent or could not be.
-    info.completed.catch(() => {}).finally(() => {
-      if (--this.inFlight === 0) this.arm();
-    });
+    info.completed.then(this.settled, this.settled);
     return this.handler(req, info);
   }
 
-  private arm(): void {
-    if (!this.ended) this.timer = setTimeout(() => this.close(), this.idleMs);
+  private readonly settled = () => {
+    if (--this.inFlight === 0) this.idleSince = performance.now();
+  };
+
+  /**
+   * One timer per connection, not one per request (a timer set and cleared for every request
+   * cost ~5% of the CPU of a small GET): when it fires, the connection is closed if it has been
+   * idle for `idleMs`, else the timer is set again for what is left of that time.
+   */
+  private arm(delayMs = this.idleMs): void {
+    if (this.ended) return;
+    this.timer = setTimeout(() => {
+      if (this.ended) return;
+      const idleFor = performance.now() - this.idleSince;
+      if (this.inFlight === 0 && idleFor >= this.idleMs) this.close();
+      else this.arm(this.inFlight === 0 ? this.idleMs - idleFor : this.idleMs);
+    }, delayMs);
   }
 }

@@ -32,6 +32,8 @@ export interface LaunchContext {
   preparing(record: RunRecord, writer: RunLogWriter): void;
   /** The execution, as soon as it exists (a stop then stops its tree). */
   spawned(execution: RunExecution): void;
+  /** The write of the spawned process's pid, under way: the run's final write waits for it. */
+  pidWriting(write: Promise<unknown>): void;
 }
 
 /** A launch's outcome: running, or ended unstarted. */
@@ -120,14 +122,15 @@ export async function launchRun(
   // A stop that came while the folder was made found no execution to stop.
   const late = ctx.stopReason();
   if (late !== null) void execution.stop(late);
-  let running = record;
-  if (execution.pid !== null) {
-    running = await store.update(ctx.runId, { pid: execution.pid }).catch((err) => {
+  if (execution.pid === null) return { running: record, execution };
+  // The caller is answered once the process runs; the pid is stored meanwhile (a crash before
+  // it lands leaves the same record it would have left a moment before the answer).
+  ctx.pidWriting(
+    store.update(ctx.runId, { pid: execution.pid }).catch((err) => {
       console.error(`run ${ctx.runId}: its pid could not be stored:`, err);
-      return null;
-    }) ?? { ...record, pid: execution.pid };
-  }
-  return { running, execution };
+    }),
+  );
+  return { running: { ...record, pid: execution.pid }, execution };
 }
 
 /** Gets the run's environment, its timeout running; the build's lines are `system` lines. */

@@ -71,6 +71,8 @@ export class RunSupervisor implements RunHandle {
   private readonly ticket: EnvironmentTicket | null;
   /** The log writer while the environment is prepared (before the execution exists). */
   private preparing: RunLogWriter | null = null;
+  /** The write of the spawned process's pid; the final write waits for it. */
+  private pidWritten: Promise<unknown> = Promise.resolve();
 
   /** Registers itself at once, so that a cancel finds the run, and starts the supervision. */
   constructor(private readonly parts: RunParts, start: SupervisedStart) {
@@ -247,6 +249,7 @@ export class RunSupervisor implements RunHandle {
           this.startedOnce.resolve(running);
         },
         spawned: (execution) => this.execution = execution,
+        pidWriting: (write) => this.pidWritten = write,
       },
       record,
       module,
@@ -256,6 +259,7 @@ export class RunSupervisor implements RunHandle {
   /** Waits for the process to end and stores the final status it earned. */
   private async recordEnd(execution: RunExecution): Promise<RunRecord | null> {
     const result = await execution.result;
+    await this.pidWritten;
     const outcome = finalOutcome(result.ending);
     // Final at once even when the disk is full: kept in memory and written once space returns.
     return await writeFinal(this.parts, this.runId, {
