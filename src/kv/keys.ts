@@ -63,6 +63,11 @@ export const keys = {
   cancelRequestPrefix: (hostId: string) => ["cancel_request", hostId] as const,
   /** Slots of a pool held by running runs, across servers (pools/holds.ts). */
   poolInUse: (pool: string) => ["count", "pool", pool] as const,
+  /** A service's desired state (supervision/). */
+  service: (moduleId: string) => ["service", moduleId] as const,
+  /** One replica of a service: its run, planned restart and restarts (supervision/). */
+  serviceReplica: (moduleId: string, replica: number) =>
+    ["service_replica", moduleId, replica] as const,
   /** A running run holding slots of a pool: the value is how many. */
   poolHolder: (pool: string, runId: string) => ["pool_holder", pool, runId] as const,
   poolHolderPrefix: (pool: string) => ["pool_holder", pool] as const,

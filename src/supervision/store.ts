@@ -1,3 +1,4 @@
+import { keys } from "../kv/keys.ts";
 import {
   type ReplicaState,
   replicaStateSchema,
@@ -5,11 +6,10 @@ import {
   serviceStateSchema,
 } from "./model.ts";
 
-/** The KV keys of services (desired state and replicas). */
-export const serviceKeys = {
-  state: (moduleId: string) => ["service", moduleId] as const,
-  replica: (moduleId: string, replica: number) => ["service_replica", moduleId, replica] as const,
-  replicaPrefix: (moduleId: string) => ["service_replica", moduleId] as const,
+/** The KV keys of services (desired state and replicas), listed with every other in keys.ts. */
+const serviceKeys = {
+  state: keys.service,
+  replica: keys.serviceReplica,
 };
 
 /** A stored value with the versionstamp a checked write needs. */
