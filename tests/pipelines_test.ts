@@ -270,6 +270,7 @@ Deno.test("resume asks again for a password parameter and reuses the others", as
     assert.equal(started.body.parameters.key, "********");
     const run = await waitPipeline(s, started.body.pipeline_run_id);
     assert.equal(run.status, "failed");
+    assert.equal(run.parameters.key, "********", "a final run still shows the password masked");
     const path = `/api/pipeline-runs/${run.pipeline_run_id}/resume`;
     const bare = await s.post(path, {});
     assert.equal(bare.status, 422);
