@@ -45,6 +45,9 @@ withServer("a chain passes a result array through a stdin filter and a scorer", 
   assert.equal(last.body.step_id, "score");
   const list = await s.json(`/api/pipeline-runs?pipeline_id=chain`);
   assert.equal(list.body.total, 1);
+  const forged = await s.json(`/api/pipeline-runs?cursor=garbage`);
+  assert.equal(forged.status, 422, "a cursor this server did not give out is a bad query value");
+  assert.equal(forged.body.errors[0].field, "cursor");
   const view = await s.json(`/api/pipelines/chain`);
   assert.equal(view.body.total_runs, 1);
   assert.deepEqual(view.body.steps[2].needs, ["classify"]);
@@ -270,6 +273,7 @@ Deno.test("resume asks again for a password parameter and reuses the others", as
     assert.equal(started.body.parameters.key, "********");
     const run = await waitPipeline(s, started.body.pipeline_run_id);
     assert.equal(run.status, "failed");
+    assert.equal(run.parameters.key, "********", "a final run still shows the password masked");
     const path = `/api/pipeline-runs/${run.pipeline_run_id}/resume`;
     const bare = await s.post(path, {});
     assert.equal(bare.status, 422);

@@ -94,10 +94,8 @@ const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString
 
 /** Renders a record (its steps as given: the caller may have refreshed them from their runs). */
 export function pipelineRunView(record: PipelineRunRecord, steps = record.steps): PipelineRunView {
-  const parameters = maskSecrets(
-    record.parameters,
-    record.secret_parameters.filter((k) => k in record.parameters),
-  );
+  // Every secret name is masked, also once its value is dropped (final): as a RUN's view does.
+  const parameters = maskSecrets(record.parameters, record.secret_parameters);
   return {
     pipeline_run_id: record.pipeline_run_id,
     pipeline_id: record.pipeline_id,

@@ -26,7 +26,8 @@ export function toServiceView(
         status: run?.status ?? null,
         started_at: iso(run?.started_at ?? null),
         restarts: r?.restarts ?? 0,
-        next_start_at: iso(r?.next_start_at ?? null),
+        // A stopped service waits for no restart, though its replicas keep their last plan.
+        next_start_at: state?.desired === "running" ? iso(r?.next_start_at ?? null) : null,
       };
     }),
     restarts_total: current.reduce((sum, r) => sum + (r?.restarts ?? 0), 0),

@@ -62,5 +62,6 @@ export const ListPipelineRunsQuery = z.object({
   pipeline_id: z.string().optional(),
   status: z.enum(PIPELINE_RUN_STATUSES).optional(),
   limit: queryInt(1, 100).default(50).openapi({ type: "integer", default: 50 }),
-  cursor: z.string().min(1).optional(),
+  // A cursor is a pipeline run id (see newPipelineRunId); anything else is a bad query value.
+  cursor: z.string().regex(/^[0-9a-z]{16}$/, "is not a cursor this server gave out").optional(),
 });
