@@ -95,13 +95,14 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  started.resolve();
-  console.log(`listening on http://${settings.host}:${server.addr.port}`);
+  // Listened for before the listening line: whoever reads that line may stop us at once.
   onShutdownSignal(async (signal) => {
     console.log(`${signal} received: shutting down`);
     await runner.shutdown(() => server.shutdown());
     Deno.exit(0);
   });
+  started.resolve();
+  console.log(`listening on http://${settings.host}:${server.addr.port}`);
 }
 
 if (import.meta.main) {
