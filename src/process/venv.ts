@@ -1,15 +1,20 @@
-import { join } from "node:path";
+import { posix, win32 } from "node:path";
 
 type Os = typeof Deno.build.os;
 
 /** The folder of a virtual environment's programs: `bin`, or `Scripts` on Windows. */
 export function venvBinDir(venv: string, os: Os = Deno.build.os): string {
-  return join(venv, os === "windows" ? "Scripts" : "bin");
+  return pathsOf(os).join(venv, os === "windows" ? "Scripts" : "bin");
 }
 
 /** A virtual environment's interpreter: `bin/python`, or `Scripts\python.exe` on Windows. */
 export function venvInterpreter(venv: string, os: Os = Deno.build.os): string {
-  return join(venvBinDir(venv, os), os === "windows" ? "python.exe" : "python");
+  return pathsOf(os).join(venvBinDir(venv, os), os === "windows" ? "python.exe" : "python");
+}
+
+/** The path rules of `os`, not of the machine the code runs on (tests ask for either). */
+function pathsOf(os: Os): typeof posix {
+  return os === "windows" ? win32 : posix;
 }
 
 /**

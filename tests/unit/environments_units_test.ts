@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseCatalog } from "../../src/modules/catalog.ts";
 import { buildSteps, pickTool } from "../../src/envs/tool.ts";
 import { failureReason, runSteps } from "../../src/envs/builder.ts";
@@ -26,7 +26,8 @@ Deno.test("requirements: a file (against the module file's folder) or a list; ve
   );
   assert.deepEqual(filed.get("m")!.requirements, {
     kind: "file",
-    path: join("/cfg", "req", "requirements.txt"),
+    // Resolved as the platform resolves it (Windows adds the drive).
+    path: resolve("/cfg", "req", "requirements.txt"),
   });
   const listed = parseCatalog(
     module({ requirements: ["a==1", "b"] }),
@@ -124,7 +125,7 @@ Deno.test("env tool: the command lines of uv and of pip (venv without pip, the i
     "-m",
     "pip",
     "--python",
-    join("D:\\envs\\k\\b-1", "Scripts", "python.exe"),
+    "D:\\envs\\k\\b-1\\Scripts\\python.exe",
   ]);
   assert.ok(pip[1].fallback!.when.test("no such option: --python"));
   assert.equal(pip[1].fallback!.steps[0].args.join(" "), "-m ensurepip --default-pip");
