@@ -324,6 +324,17 @@ Deno.test("a schedule carries an input to each fire; PATCH changes it, null remo
     });
     assert.equal(patched.body.input_bytes, 16);
     assert.equal(patched.body.input_type, "json");
+    // A refused change leaves no input version behind: only the patched one is stored.
+    const refused = await server.json(`/api/schedules/${id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ input: "never stored", cron: "0 0 31 2 *" }),
+    });
+    assert.equal(refused.status, 422);
+    const prefix = keys.scheduleInputPrefix(id);
+    const versions = new Set<unknown>();
+    for await (const e of server.runner.kv.list({ prefix })) versions.add(e.key[prefix.length]);
+    assert.equal(versions.size, 1, "the refused change's input is not kept");
     const cleared = await server.json(`/api/schedules/${id}`, {
       method: "PATCH",
       headers: { "content-type": "application/json" },

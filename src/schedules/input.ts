@@ -42,6 +42,13 @@ export class ScheduleInputs {
     return bytes.length === schedule.input_bytes ? { bytes, type } : null;
   }
 
+  /** Deletes one stored version (a change that was refused after its input was written). */
+  async discard(scheduleId: string, version: string | null): Promise<void> {
+    if (version !== null) {
+      await this.inputs.delete([...keys.scheduleInputPrefix(scheduleId), version]);
+    }
+  }
+
   /** Deletes the stored versions other than `keep` (all of them without it). */
   async prune(scheduleId: string, keep: string | null = null): Promise<void> {
     const versions = new Set<string>();

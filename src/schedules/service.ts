@@ -8,7 +8,7 @@ import { checkCron } from "./cron.ts";
 import type { ScheduleInput, ScheduleRecord, ScheduleView } from "./model.ts";
 import type { ScheduleStore } from "./store.ts";
 import type { ScheduleTimer } from "./timer.ts";
-import { NO_INPUT, type ScheduleInputs } from "./input.ts";
+import { NO_INPUT, type ScheduleInputFields, type ScheduleInputs } from "./input.ts";
 import { type SchedulablePipelines, scheduleTarget, targetOf } from "./target.ts";
 
 const newScheduleId = customAlphabet("0123456789abcdefghijklmnopqrstuvwxyz", 12);
@@ -100,28 +100,35 @@ export class Schedules {
     // Starting a module, as a new or re-enabled schedule will, needs it available.
     const starts = input.module_id !== undefined || input.enabled === true;
     // A new input is written whole under a version of its own before the record points at it.
-    const saved = input.input === undefined
+    const saved: Partial<ScheduleInputFields> = input.input === undefined
       ? {}
       : await this.deps.inputs.save(scheduleId, input.input);
     const target = targetOf(input, { module_id: null, pipeline_id: null });
     if (typeof target === "string") {
       throw validationError([{ field: "module_id", message: target }]);
     }
-    const schedule = await this.deps.store.change(scheduleId, (current) =>
-      this.validated(
-        {
-          ...current,
-          ...(input.module_id === undefined && input.pipeline_id === undefined ? {} : target),
-          cron: input.cron?.trim() ?? current.cron,
-          timezone: input.timezone ?? current.timezone,
-          enabled: input.enabled ?? current.enabled,
-          overlap: input.overlap ?? current.overlap,
-          updated_at: Date.now(),
-          ...saved,
-        },
-        input.parameters ?? current.parameters,
-        starts,
-      ));
+    let schedule: ScheduleRecord | null;
+    try {
+      schedule = await this.deps.store.change(scheduleId, (current) =>
+        this.validated(
+          {
+            ...current,
+            ...(input.module_id === undefined && input.pipeline_id === undefined ? {} : target),
+            cron: input.cron?.trim() ?? current.cron,
+            timezone: input.timezone ?? current.timezone,
+            enabled: input.enabled ?? current.enabled,
+            overlap: input.overlap ?? current.overlap,
+            updated_at: Date.now(),
+            ...saved,
+          },
+          input.parameters ?? current.parameters,
+          starts,
+        ));
+    } catch (err) {
+      // A refused change (422, 409) leaves no input version that no record points at.
+      await this.deps.inputs.discard(scheduleId, saved.input_version ?? null);
+      throw err;
+    }
     if (schedule === null) {
       if (input.input !== undefined) await this.deps.inputs.prune(scheduleId);
       throw scheduleNotFound(scheduleId);

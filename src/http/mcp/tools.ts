@@ -13,6 +13,7 @@ import {
   RunModuleArgs,
 } from "./schemas.ts";
 import { artifactPage } from "../routes/artifacts.ts";
+import { runPage } from "../routes/runs.ts";
 import { PIPELINE_TOOL_SPECS } from "./pipeline_tools.ts";
 
 /** One MCP tool: its arguments are a route's own schemas, its work the services' operations. */
@@ -110,17 +111,7 @@ export const TOOLS: readonly ToolSpec[] = [
     input: ListRunsArgs,
     output: RunList,
     readOnly: true,
-    async call(s, q) {
-      const page = await s.runs.list({
-        moduleId: q.module_id,
-        status: q.status,
-        trigger: q.trigger,
-        limit: q.limit,
-        cursor: q.cursor,
-        offset: q.offset,
-      });
-      return { ...page, limit: q.limit };
-    },
+    call: (s, q) => runPage(s, q),
   }),
   tool({
     name: "list_artifacts",

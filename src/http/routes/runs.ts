@@ -103,20 +103,22 @@ const getInput = createRoute({
   },
 });
 
+/** One page of runs, as `GET /api/runs` answers it (also MCP's list_runs). */
+export async function runPage(s: Services, q: z.infer<typeof ListRunsQuery>) {
+  const page = await s.runs.list({
+    moduleId: q.module_id,
+    status: q.status,
+    trigger: q.trigger,
+    limit: q.limit,
+    cursor: q.cursor,
+    offset: q.offset,
+  });
+  return { ...page, limit: q.limit };
+}
+
 /** Run listing, detail, cancel, re-run and input. */
 export function runRoutes(app: OpenAPIHono, s: Services): void {
-  app.openapi(listRuns, async (c) => {
-    const q = c.req.valid("query");
-    const page = await s.runs.list({
-      moduleId: q.module_id,
-      status: q.status,
-      trigger: q.trigger,
-      limit: q.limit,
-      cursor: q.cursor,
-      offset: q.offset,
-    });
-    return c.json({ ...page, limit: q.limit }, 200);
-  });
+  app.openapi(listRuns, async (c) => c.json(await runPage(s, c.req.valid("query")), 200));
   app.openapi(getRun, async (c) => c.json(await s.runs.get(c.req.valid("param").run_id), 200));
   app.openapi(rerun, async (c) => {
     const { run_id } = c.req.valid("param");
