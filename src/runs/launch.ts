@@ -63,6 +63,9 @@ export async function launchRun(
     const why = err instanceof Error ? err.message : String(err);
     return { end: await failStarted(ctx, `its output folder could not be made: ${why}`) };
   }
+  // One turn of the event loop first: the spawn forks this process (1 to 4 ms on the one JS
+  // thread), and the 202 of a run answered just before (see supervisor.ts) goes out meanwhile.
+  await new Promise((resolve) => setTimeout(resolve, 0));
   let writer: RunLogWriter | undefined;
   let spentMs = 0;
   if (ctx.ticket !== null) {

@@ -167,6 +167,10 @@ export class RunSupervisor implements RunHandle {
       return { end: null };
     }
     events.emit(record);
+    // Answered now: the run is stored as running, which is all a 202 promises. The spawn (a fork
+    // of this process, 1 to 4 ms) and the output folder follow the answer instead of delaying
+    // it; a spawn that fails moves the run on to failed, as it would a moment later anyway.
+    this.startedOnce.resolve(record);
     return await this.launch(record, module);
   }
 
