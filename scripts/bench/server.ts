@@ -79,12 +79,13 @@ export class BenchServer {
 
   /**
    * Starts the server with the bench's settings plus `opts.env`, on `opts.dataDir` (a new one by
-   * default); throws if it does not listen.
+   * default); throws if it does not listen. `opts.allowAll` grants every permission instead of
+   * the start task's (Deno lets only such a program write under /dev, /dev/shm included).
    */
   static async start(
     ctx: Context,
     label: string,
-    opts: { dataDir?: string; env?: Record<string, string> } = {},
+    opts: { dataDir?: string; env?: Record<string, string>; allowAll?: boolean } = {},
   ): Promise<BenchServer> {
     const dataDir = opts.dataDir ?? newDataDir(ctx, label);
     const env: Record<string, string> = {
@@ -102,7 +103,9 @@ export class BenchServer {
     try {
       const process = await spawnServer(env, [], {
         // The very flags of `deno task start`, so the bench measures what users run.
-        flags: startTaskFlags(),
+        flags: opts.allowAll
+          ? ["--allow-all", ...startTaskFlags().filter((f) => !f.startsWith("--allow-"))]
+          : startTaskFlags(),
         clearEnv: true,
         onSpawn: track,
       });

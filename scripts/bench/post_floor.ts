@@ -1,0 +1,96 @@
+/**
+ * What `POST .../run` pays for durability: the same requests against a server whose store lives on
+ * a RAM file system (no disk sync), and the latency of one synced KV commit shaped like a run's
+ * creation, made by this process on a KV file in the bench's own temp folder (the same disk as
+ * the server's). Linux only for the RAM server (/dev/shm); the commit is measured everywhere.
+ */
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import type { Context } from "./context.ts";
+import { submit, waitFinal } from "./http.ts";
+import { BenchServer } from "./server.ts";
+import { summarize, type Summary } from "./stats.ts";
+
+/**
+ * A RAM-backed folder for a data dir, or null where there is none. Made by `mktemp`: Deno lets
+ * only a program with every permission write under /dev.
+ */
+async function ramFolder(): Promise<string | null> {
+  if (Deno.build.os !== "linux") return null;
+  try {
+    const out = await new Deno.Command("mktemp", {
+      args: ["-d", "-p", "/dev/shm", "prismq-bench-XXXXXX"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return out.success ? new TextDecoder().decode(out.stdout).trim() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `POST .../run` round trips (each run awaited to its end) against a server on a RAM store. */
+export async function postOnRamStore(ctx: Context, runs: number): Promise<Summary | null> {
+  const dir = await ramFolder();
+  if (dir === null) return null;
+  const server = await BenchServer.start(ctx, "launch-ram", {
+    dataDir: join(dir, "data"),
+    allowAll: true,
+  });
+  try {
+    const post: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const run = await submit(server.url, "first-line");
+      post.push(performance.now() - t0);
+      await waitFinal(server.url, run.run_id, { firstMs: 60, everyMs: 5 });
+    }
+    return summarize(post);
+  } finally {
+    await server.stop();
+    await new Deno.Command("rm", { args: ["-rf", dir] }).output();
+  }
+}
+
+/**
+ * One synced commit the shape of a run's creation (two checks, seven sets, five counters), on a
+ * KV file in `folder`, spaced like the launches so the disk is idle before each: its p50 is the
+ * floor a durable 202 stands on.
+ */
+export async function syncedCommitMs(folder: string, commits: number): Promise<Summary> {
+  const path = join(folder, `commit-probe-${crypto.randomUUID()}.kv`);
+  const kv = await Deno.openKv(path);
+  const record = {
+    run_id: "x".repeat(16),
+    status: "running",
+    parameters: {},
+    note: "x".repeat(600),
+  };
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < commits; i++) {
+      const op = kv.atomic()
+        .check({ key: ["run", i], versionstamp: null })
+        .check({ key: ["order", i], versionstamp: null })
+        .set(["run", i], record);
+      for (const index of ["order", "module", "status", "module_status", "trigger", "last"]) {
+        op.set([index, i], i);
+      }
+      for (const counter of ["all", "status", "module", "module_status", "trigger"]) {
+        op.sum(["count", counter], 1n);
+      }
+      const t0 = performance.now();
+      await op.commit();
+      times.push(performance.now() - t0);
+      await delay(50);
+    }
+  } finally {
+    kv.close();
+    for (const suffix of ["", "-wal", "-shm"]) {
+      try {
+        Deno.removeSync(path + suffix);
+      } catch { /* not made */ }
+    }
+  }
+  return summarize(times);
+}
