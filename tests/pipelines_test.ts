@@ -114,6 +114,8 @@ withServer("cancel stops the running step; the pending step never starts", async
   assert.equal(body.status, "cancelled");
   assert.equal(step(body, "nap").status, "cancelled");
   assert.equal(step(body, "after").run_id, null);
+  // Never started: the contract's status for it is still `pending` (with no run).
+  assert.equal(step(body, "after").status, "pending");
   const nap = await s.json(`/api/runs/${step(running, "nap").run_id}`);
   assert.equal(nap.body.status, "cancelled");
   const notes = await s.json(`/api/runs?module_id=note`);

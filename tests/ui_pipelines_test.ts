@@ -39,7 +39,7 @@ Deno.test({
       await stepStatus(page, "nap", "running");
       await (await byRole(page, "button", "Cancel pipeline")).click();
       await stepStatus(page, "nap", "cancelled");
-      await stepStatus(page, "after", "cancelled");
+      await stepStatus(page, "after", "pending");
       await (await byRole(page, "button", "Resume")).click();
       await page.waitForFunction(
         (old: string) => !location.pathname.endsWith(old),

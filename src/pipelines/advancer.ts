@@ -157,7 +157,8 @@ export class PipelineAdvancer {
         (state.run_id === null ? null : await runs.record(state.run_id));
       let next = refreshStep(state, run, (r) => runs.retryExpected(r));
       if (record.cancel_requested && !SETTLED.includes(next.status) && run === null) {
-        next = { ...next, status: "cancelled", completed_at: Date.now() };
+        // Never started, and now never will: the contract leaves such a step `pending`, no run.
+        next = { ...next, status: "pending", run_id: null, started_at: null, completed_at: null };
       }
       record.steps[i] = next;
       byId.set(next.step_id, next);

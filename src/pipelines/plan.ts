@@ -42,7 +42,10 @@ export function finalStatus(
   record: PipelineRunRecord,
   steps: (StepDef & { needs: string[] })[],
 ): { status: "completed" | "failed" | "cancelled"; error: string | null } | null {
-  if (record.steps.some((s) => !SETTLED.includes(s.status))) return null;
+  // A cancelled run's steps that never started stay pending: they are done with all the same.
+  const done = (s: StepState) =>
+    SETTLED.includes(s.status) || (record.cancel_requested && s.status === "pending");
+  if (!record.steps.every(done)) return null;
   if (record.cancel_requested) return { status: "cancelled", error: "cancelled by request" };
   const failed = record.steps.find((s) => s.status === "failed" || s.status === "cancelled");
   if (failed) return { status: "failed", error: `step "${failed.step_id}" ${failed.status}` };
