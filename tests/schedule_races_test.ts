@@ -8,6 +8,7 @@ import { startServer, type TestServer } from "./helpers.ts";
 const MODULES = [
   { id: "nap", script: "nap.py", parameters: [{ name: "seconds", type: "number", default: 0 }] },
   { id: "gone", script: "missing_script.py" },
+  { id: "filter", script: "stdin_filter.py", stdin: "input" },
 ];
 
 function patch(server: TestServer, id: string, body: unknown) {
@@ -48,6 +49,75 @@ Deno.test("concurrent PATCHes of different fields each land whole", async () => 
     await server.close();
   }
 });
+
+Deno.test("concurrent PATCHes with inputs: the stored record's input is always there, whole", async () => {
+  const server = await startServer(MODULES);
+  const kv = server.runner.kv;
+  try {
+    for (let trial = 0; trial < 10; trial++) {
+      const created = await server.post("/api/schedules", {
+        module_id: "filter",
+        cron: "0 0 * * *",
+        input: [{ first: true }],
+      });
+      const id = created.body.schedule_id;
+      // Inputs of several parts each, so that writes and prunes overlap.
+      const inputs = [0, 1, 2, 3].map((i) => [{ patch: i, pad: String(i).repeat(200_000) }]);
+      const answers = await Promise.all(inputs.map((input) => patch(server, id, { input })));
+      for (const a of answers) assert.ok(a.status === 200 || a.status === 409, `${a.status}`);
+      const record = (await kv.get<any>(keys.schedule(id))).value;
+      let bytes = 0;
+      const prefix = [...keys.scheduleInputPrefix(id), record.input_version];
+      for await (const part of kv.list<Uint8Array>({ prefix })) bytes += part.value.length;
+      assert.equal(bytes, record.input_bytes, `trial ${trial}: the record's input is stored whole`);
+      const stored = JSON.parse(new TextDecoder().decode(await readAll(kv, prefix)));
+      assert.ok(answers[stored[0].patch].status === 200, `trial ${trial}: a landed PATCH's input`);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("a PATCH's input prunes versions no record points at once they are a minute old", async () => {
+  const server = await startServer(MODULES);
+  const kv = server.runner.kv;
+  try {
+    const created = await server.post("/api/schedules", {
+      module_id: "filter",
+      cron: "0 0 * * *",
+      input: [1],
+    });
+    const id = created.body.schedule_id;
+    // Left by PATCHes that crashed: one long ago (a version of before versions carried a time),
+    // one that may still be on its way to its record.
+    const old = "0123456789";
+    const young = `${Date.now().toString(36).padStart(9, "0")}-abcdefghij`;
+    for (const version of [old, young]) {
+      await kv.set(keys.scheduleInputPart(id, version, 0), new Uint8Array([1]));
+    }
+    const patched = await patch(server, id, { input: [2] });
+    assert.equal(patched.status, 200);
+    const versions = new Set<unknown>();
+    const prefix = keys.scheduleInputPrefix(id);
+    for await (const e of kv.list({ prefix })) versions.add(e.key[prefix.length]);
+    const current = (await kv.get<any>(keys.schedule(id))).value.input_version;
+    assert.deepEqual([...versions].sort(), [current, young].sort());
+  } finally {
+    await server.close();
+  }
+});
+
+async function readAll(kv: Deno.Kv, prefix: Deno.KvKey): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const part of kv.list<Uint8Array>({ prefix })) parts.push(part.value);
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  return all;
+}
 
 Deno.test("a DELETE that answered 200 stays deleted: a racing PATCH answers 404, never revives it", async () => {
   const server = await startServer(MODULES);

@@ -3,7 +3,22 @@ import { keys } from "../kv/keys.ts";
 import type { EncodedInput, InputStore } from "../runs/input.ts";
 import type { ScheduleRecord } from "./model.ts";
 
-const newVersion = customAlphabet("0123456789abcdefghijklmnopqrstuvwxyz", 10);
+const randomPart = customAlphabet("0123456789abcdefghijklmnopqrstuvwxyz", 10);
+
+/** A new version: when it was written (base 36 ms, fixed width, so it sorts), then a random part. */
+const newVersion = () => `${Date.now().toString(36).padStart(9, "0")}-${randomPart()}`;
+
+/** When a version was written; 0 for one without a time (written before versions carried it). */
+function writtenAt(version: string): number {
+  const at = /^([0-9a-z]{9})-/.exec(version);
+  return at === null ? 0 : parseInt(at[1], 36);
+}
+
+/**
+ * How long a version no record points at is left alone: a PATCH writes its input's version
+ * before its record points at it, and another PATCH's pruning must not take it meanwhile.
+ */
+export const UNCLAIMED_GRACE_MS = 60_000;
 
 /** The input fields of a schedule record. */
 export type ScheduleInputFields = Pick<
@@ -49,14 +64,26 @@ export class ScheduleInputs {
     }
   }
 
-  /** Deletes the stored versions other than `keep` (all of them without it). */
-  async prune(scheduleId: string, keep: string | null = null): Promise<void> {
+  /** Deletes every stored version: the schedule is gone and nothing can point at one again. */
+  async deleteAll(scheduleId: string): Promise<void> {
+    await this.inputs.delete(keys.scheduleInputPrefix(scheduleId));
+  }
+
+  /**
+   * Deletes the versions the stored record does not point at, once they are older than
+   * UNCLAIMED_GRACE_MS. `current` reads the record's version after the listing: a version listed
+   * and then pointed at by a racing PATCH is current by then, or young enough to be left.
+   */
+  async prune(scheduleId: string, current: () => Promise<string | null>): Promise<void> {
     const versions = new Set<string>();
     const prefix = keys.scheduleInputPrefix(scheduleId);
     for await (const entry of this.inputs.kv.list({ prefix })) {
       versions.add(String(entry.key[prefix.length]));
     }
-    versions.delete(keep ?? "");
-    for (const version of versions) await this.inputs.delete([...prefix, version]);
+    versions.delete((await current()) ?? "");
+    const before = Date.now() - UNCLAIMED_GRACE_MS;
+    for (const version of versions) {
+      if (writtenAt(version) < before) await this.inputs.delete([...prefix, version]);
+    }
   }
 }

@@ -108,9 +108,12 @@ export class Schedules {
       throw validationError([{ field: "module_id", message: target }]);
     }
     let schedule: ScheduleRecord | null;
+    // The version the stored record pointed at before this change (the committed try's).
+    let replaced: string | null = null;
     try {
-      schedule = await this.deps.store.change(scheduleId, (current) =>
-        this.validated(
+      schedule = await this.deps.store.change(scheduleId, (current) => {
+        replaced = current.input_version;
+        return this.validated(
           {
             ...current,
             ...(input.module_id === undefined && input.pipeline_id === undefined ? {} : target),
@@ -123,18 +126,30 @@ export class Schedules {
           },
           input.parameters ?? current.parameters,
           starts,
-        ));
+        );
+      });
     } catch (err) {
       // A refused change (422, 409) leaves no input version that no record points at.
       await this.deps.inputs.discard(scheduleId, saved.input_version ?? null);
       throw err;
     }
     if (schedule === null) {
-      if (input.input !== undefined) await this.deps.inputs.prune(scheduleId);
+      if (input.input !== undefined) await this.deps.inputs.deleteAll(scheduleId);
       throw scheduleNotFound(scheduleId);
     }
     this.deps.timer.set(schedule);
-    if (input.input !== undefined) await this.deps.inputs.prune(scheduleId, schedule.input_version);
+    if (input.input !== undefined) {
+      // Replaced by this change, it can never be pointed at again (a PATCH points only at the
+      // version it wrote itself): gone at once. Others no record points at go after a grace.
+      if (replaced !== schedule.input_version) {
+        await this.deps.inputs.discard(scheduleId, replaced);
+      }
+      // The stored record's version, read afresh: a racing PATCH may have stored its own since.
+      await this.deps.inputs.prune(
+        scheduleId,
+        async () => (await this.deps.store.get(scheduleId))?.input_version ?? null,
+      );
+    }
     return this.view(schedule);
   }
 
@@ -142,7 +157,7 @@ export class Schedules {
   async delete(scheduleId: string): Promise<string> {
     this.deps.timer.remove(scheduleId);
     if (!(await this.deps.store.delete(scheduleId))) throw scheduleNotFound(scheduleId);
-    await this.deps.inputs.prune(scheduleId);
+    await this.deps.inputs.deleteAll(scheduleId);
     return `Schedule "${scheduleId}" was deleted.`;
   }
 
