@@ -118,7 +118,7 @@ export const settingsSchema = z.object({
     "the largest run `input`, in bytes encoded (413 INPUT_TOO_LARGE above it)",
   ),
   PRISMQ_SERVICE_MAX_RESTART_DELAY_SECONDS: seconds.pipe(z.number().min(0).max(300)).describe(
-    "longest delay before a service replica's restart (300 s by the contract; lower for tests)",
+    "longest delay before a service replica's restart (300 s; lower it for tests)",
   ),
   PRISMQ_ENV_TOOL: z.enum(["auto", "pip", "uv"]).describe(
     "what builds modules' environments: `auto` (uv when found, else pip), `pip` or `uv`",
