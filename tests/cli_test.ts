@@ -327,10 +327,13 @@ Deno.test("--input - reads stdin (JSON as its value, else text); --input FILE re
     Deno.writeTextFileSync(file, '{"a": true}');
     await cli(url, ["run", "m", "--input", file]);
     assert.deepEqual(bodies[2].input, { a: true });
+    // `deno task` runs in the runner's folder: a relative path is the caller's (INIT_CWD).
+    await cli(url, ["run", "m", "--input", "in.json"], { env: { INIT_CWD: dir } });
+    assert.deepEqual(bodies[3].input, { a: true });
     const missing = await cli(url, ["run", "m", "--input", join(dir, "none")]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read --input/);
-    assert.equal(bodies.length, 3);
+    assert.equal(bodies.length, 4);
     Deno.removeSync(dir, { recursive: true });
   });
 });

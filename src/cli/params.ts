@@ -1,3 +1,4 @@
+import { isAbsolute, join } from "node:path";
 import type { ParameterDef } from "../modules/schema.ts";
 import { UsageError } from "./args.ts";
 
@@ -55,7 +56,17 @@ export async function readInput(source: string): Promise<unknown> {
   }
 }
 
-async function readFile(path: string): Promise<string> {
+/**
+ * Where a relative `--input` path is: `deno task` runs in the runner's folder and names the
+ * folder it was called from in INIT_CWD, which is where the caller meant; elsewhere (the
+ * compiled binary) the current folder.
+ */
+export function inputPath(path: string, initCwd = Deno.env.get("INIT_CWD")): string {
+  return initCwd && !isAbsolute(path) ? join(initCwd, path) : path;
+}
+
+async function readFile(given: string): Promise<string> {
+  const path = inputPath(given);
   try {
     return await Deno.readTextFile(path);
   } catch (err) {
