@@ -1,5 +1,5 @@
 import { isFinal, type RunRecord } from "../runs/model.ts";
-import type { RunRequest } from "../runs/submission.ts";
+import type { RunRequest } from "../runs/request.ts";
 import type { EncodedInput } from "../runs/input.ts";
 import { MAX_TIMER_SECONDS } from "../settings.ts";
 import { nextDue } from "./cron.ts";
