@@ -7,7 +7,8 @@ import type { RunRegistry } from "./registry.ts";
 import type { ResultStore } from "./results.ts";
 import type { InputStore } from "./input.ts";
 import type { ArtifactStore } from "../artifacts/store.ts";
-import type { RunChanges, RunStore } from "./store.ts";
+import type { RunStore } from "./store.ts";
+import type { RunChanges } from "./store_types.ts";
 import type { EnvironmentProvider } from "./environment.ts";
 import type { Ending } from "./transitions.ts";
 
