@@ -24,8 +24,8 @@ export interface RunRequest {
   /**
    * A caller-chosen run id that makes the submission idempotent (pipelines, services): when a run
    * with this id is stored already, by this server or another, that run is answered and nothing
-   * more is submitted (see pickedRunId). Such a run is always queued first (the pump starts it within a tick), so
-   * the one checked create decides which submission won.
+   * more is submitted (see pickedRunId). Such a run is always queued first (the pump starts it
+   * within a tick), so the one checked create decides which submission won.
    */
   runId?: string;
 }
