@@ -1,5 +1,5 @@
 import type { CatalogModule } from "../modules/catalog.ts";
-import type { EnvironmentTicket, Prepared, PrepareOptions } from "../runs/environment.ts";
+import type { EnvironmentTicket, Prepared, PrepareOptions } from "../runs/mod.ts";
 import type { ResolvedEnv } from "./builds.ts";
 
 /**
