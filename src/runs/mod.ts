@@ -7,12 +7,8 @@
 
 // The operations: submit (submitRequest, submit, rerun), read (get, record, requireRecord, list,
 // view, input), stop (cancel), and the service's start and shutdown (init, shutdown).
-export {
-  type ListQuery,
-  RunService,
-  type RunServiceDeps,
-  type RunServiceOptions,
-} from "./service.ts";
+export { type ListQuery, RunService, type RunServiceDeps } from "./service.ts";
+export type { RunServiceOptions } from "./parts.ts";
 /** A run as a caller asks for it (schedules, retries, pipelines and services submit these). */
 export type { RunRequest } from "./request.ts";
 export { pickedRunId } from "./picked_id.ts";

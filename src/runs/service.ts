@@ -37,8 +37,6 @@ import { PoolGauge } from "../pools/gauge.ts";
 import { poolLevels, type PoolStatus } from "../pools/levels.ts";
 import { type EncodedInput, type InputStore, readRunInput, requireInput } from "./input.ts";
 
-export type { RunServiceOptions } from "./parts.ts";
-
 /** Everything the run service is built from. */
 export interface RunServiceDeps {
   store: RunStore;
@@ -131,7 +129,8 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
       kv: deps.kv,
       catalog,
       messages: deps.messages,
-      submit: (request) => this.submissions.submit(request),
+      // The same operation schedules, pipelines and services submit through.
+      submit: (request) => this.submitRequest(request),
     });
     this.pump = new QueuePump(
       admission,
