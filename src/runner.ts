@@ -9,11 +9,15 @@ import { LogReader } from "./logs/reader.ts";
 import { LogStore } from "./logs/store.ts";
 import { loadCatalog } from "./modules/catalog.ts";
 import { PresetStore } from "./modules/presets.ts";
-import { RunEvents } from "./runs/events.ts";
-import { RetentionSweeper } from "./runs/retention.ts";
-import { RunService } from "./runs/service.ts";
-import { RunStore } from "./runs/store.ts";
-import { settleFinalWrites } from "./runs/final_write.ts";
+import {
+  InputStore,
+  ResultStore,
+  RetentionSweeper,
+  RunEvents,
+  RunService,
+  RunStore,
+  settleFinalWrites,
+} from "./runs/mod.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import { KvMessages } from "./kv/messages.ts";
 import { Metrics } from "./metrics/metrics.ts";
@@ -24,8 +28,6 @@ import { ScheduleStore } from "./schedules/store.ts";
 import { ScheduleTimer } from "./schedules/timer.ts";
 import { join } from "node:path";
 import { ArtifactStore } from "./artifacts/store.ts";
-import { ResultStore } from "./runs/results.ts";
-import { InputStore } from "./runs/input.ts";
 import { ScheduleInputs } from "./schedules/input.ts";
 import type { Services } from "./services.ts";
 import { HostRegistry } from "./hosts/registry.ts";

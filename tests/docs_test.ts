@@ -86,19 +86,3 @@ Deno.test("slugs and anchors are GitHub's; the link check finds a missing file a
     'README.md:2: #top: no heading "top" in README.md',
   ]);
 });
-
-Deno.test("as docs/development.md says: nothing outside src/http/ imports Hono", () => {
-  const offenders: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of Deno.readDirSync(join(ROOT, dir))) {
-      const path = `${dir}/${entry.name}`;
-      if (entry.isDirectory && path !== "src/http") walk(path);
-      else if (/\.tsx?$/.test(entry.name)) {
-        const text = Deno.readTextFileSync(join(ROOT, path));
-        if (/from\s+"(hono|@hono\/)/.test(text)) offenders.push(path);
-      }
-    }
-  };
-  walk("src");
-  assert.deepEqual(offenders, []);
-});

@@ -7,6 +7,7 @@ import { moduleSchema, parameterSchema } from "../../src/modules/schema.ts";
 import { HTTP_STATUS } from "../../src/http/errors.ts";
 import { code, describeSchema, inlineRefs, type JsonSchema } from "./json_schema_text.ts";
 import { importGraphText } from "./imports.ts";
+import { runCoreText } from "./run_core.ts";
 import { resolve } from "node:path";
 
 /** Said in a row whose key has no description yet (the generator warns about such rows). */
@@ -102,4 +103,5 @@ export const BLOCKS: Record<string, () => string> = {
   "parameter-keys": () => keyTable(parameterSchema),
   "error-codes": errorCodeTable,
   imports: () => importGraphText(resolve(import.meta.dirname!, "..", "..")),
+  "run-core": () => runCoreText(resolve(import.meta.dirname!, "..", "..")),
 };

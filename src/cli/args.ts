@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
-import { type CommandSpec, COMMON_OPTIONS } from "./spec.ts";
+import { type CommandSpec, COMMON_OPTIONS, type ParsedArgs } from "./spec.ts";
+export type { ParsedArgs } from "./spec.ts";
 
 /** The command line is wrong: said with a hint, exit 2. */
 export class UsageError extends Error {
@@ -7,12 +8,6 @@ export class UsageError extends Error {
     super(message);
     this.name = "UsageError";
   }
-}
-
-/** A command's arguments, parsed by its own option table. */
-export interface ParsedArgs {
-  positionals: string[];
-  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
 }
 
 /** Parses a command's arguments (after its name) with node:util's parseArgs. */

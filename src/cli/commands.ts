@@ -1,6 +1,6 @@
 import type { LogLine } from "../logs/line.ts";
 import type { ModuleView } from "../modules/views.ts";
-import type { RunView } from "../runs/view.ts";
+import type { RunView } from "../runs/mod.ts";
 import { intOption, type ParsedArgs, UsageError } from "./args.ts";
 import { seg } from "./client.ts";
 import { logLine, modulesTable, runsTable, runSummary } from "./format.ts";

@@ -1,6 +1,6 @@
 import type { LogLine } from "../logs/line.ts";
 import type { Progress } from "../logs/markers.ts";
-import type { RunView } from "../runs/view.ts";
+import type { RunView } from "../runs/mod.ts";
 import { type ApiClient, ApiError, errorOf, seg } from "./client.ts";
 import { sseEvents } from "./sse.ts";
 

@@ -1,7 +1,7 @@
 import type { LogLine } from "../logs/line.ts";
 import type { Progress } from "../logs/markers.ts";
 import type { ModuleView } from "../modules/views.ts";
-import type { RunView } from "../runs/view.ts";
+import type { RunView } from "../runs/mod.ts";
 import { type Colour, paint, type Terminal } from "./terminal.ts";
 
 /** Columns padded to their widest cell; the last column is not padded. */

@@ -1,6 +1,11 @@
-import type { ParsedArgs } from "./args.ts";
 import type { ApiClient } from "./client.ts";
 import type { Terminal } from "./terminal.ts";
+
+/** A command's arguments, parsed by its own option table (args.ts parses them). */
+export interface ParsedArgs {
+  positionals: string[];
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+}
 
 /** One option of a command, as parseArgs takes it plus its help. */
 export interface OptionSpec {

@@ -1,4 +1,4 @@
-import type { RunView } from "../runs/view.ts";
+import type { RunView } from "../runs/mod.ts";
 import { ApiError, seg } from "./client.ts";
 import { followRunLog } from "./follow.ts";
 import { logLine, progressText, runSummary } from "./format.ts";

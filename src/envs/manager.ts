@@ -4,7 +4,7 @@ import type {
   EnvironmentTicket,
   Prepared,
   PrepareOptions,
-} from "../runs/environment.ts";
+} from "../runs/mod.ts";
 import { type Build, type ResolvedEnv, resolveEnv, startBuild } from "./builds.ts";
 import { EnvLayout, isComplete, removeDir } from "./layout.ts";
 import { LastBuilds } from "./last_build.ts";

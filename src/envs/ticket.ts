@@ -1,7 +1,19 @@
 import type { CatalogModule } from "../modules/catalog.ts";
-import type { EnvironmentTicket, Prepared, PrepareOptions } from "../runs/environment.ts";
+import type { EnvironmentTicket, Prepared, PrepareOptions } from "../runs/mod.ts";
 import type { ResolvedEnv } from "./builds.ts";
-import type { EnvironmentManager } from "./manager.ts";
+
+/**
+ * What a ticket asks of the environments (the EnvironmentManager, which makes tickets): an
+ * interface here, so that ticket.ts does not import the manager back.
+ */
+export interface TicketIssuer {
+  /** The ready environment for a run, built (or its build waited for) if need be. */
+  obtain(module: CatalogModule, env: ResolvedEnv, options: PrepareOptions): Promise<Prepared>;
+  /** A run stopped using a build folder. */
+  unuse(venv: string): void;
+  /** A ticket's claim ended (its prepare settled, or its run ended first). */
+  endPending(envId: string): void;
+}
 
 /** One run's claim on its module's environment (see EnvironmentProvider.reserve). */
 export class EnvTicket implements EnvironmentTicket {
@@ -10,7 +22,7 @@ export class EnvTicket implements EnvironmentTicket {
   private released = false;
 
   constructor(
-    private readonly manager: EnvironmentManager,
+    private readonly manager: TicketIssuer,
     private readonly module: CatalogModule,
     private readonly claim: { env: ResolvedEnv; pending: boolean } | { error: string },
   ) {

@@ -1,6 +1,6 @@
 import type { Hook } from "@hono/zod-openapi";
 import type { Env } from "hono";
-import { encodeInput } from "../runs/input.ts";
+import { encodeInput } from "../runs/mod.ts";
 
 type AnyHook = Hook<unknown, Env, string, unknown>;
 

@@ -1,4 +1,4 @@
-import type { LogStream } from "./line.ts";
+import type { LogStream } from "./stream.ts";
 
 /** The contract's levels, lowest first. */
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { levelName, LOG_LEVELS } from "./level.ts";
+import { LOG_STREAMS, type LogStream } from "./stream.ts";
 
-export const LOG_STREAMS = ["stdout", "stderr", "system"] as const;
-export type LogStream = (typeof LOG_STREAMS)[number];
+export { LOG_STREAMS, type LogStream } from "./stream.ts";
 
 /** One captured line before it is stored: raw bytes, decoded only when read. */
 export interface RawLine {

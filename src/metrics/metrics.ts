@@ -1,7 +1,7 @@
 import process from "node:process";
 import { computed, CONTENT_TYPE, Counter, type Family, Histogram, render } from "./exposition.ts";
 import type { LogStream } from "../logs/line.ts";
-import { FINAL_STATUSES, isFinal, type RunRecord } from "../runs/model.ts";
+import { FINAL_STATUSES, isFinal, type RunRecord } from "../runs/mod.ts";
 
 /** Run durations from a tenth of a second to six hours. */
 const DURATION_BUCKETS = [0.1, 0.5, 1, 5, 15, 30, 60, 300, 900, 1800, 3600, 7200, 21600];

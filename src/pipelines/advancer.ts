@@ -1,6 +1,5 @@
 import { AppError } from "../errors.ts";
-import type { RunRecord } from "../runs/model.ts";
-import type { RunRequest } from "../runs/submission.ts";
+import type { RunRecord, RunRequest } from "../runs/mod.ts";
 import type { CatalogPipeline } from "./catalog.ts";
 import { isPipelineFinal, type PipelineRunRecord, SETTLED, type StepState } from "./model.ts";
 import { finalStatus, refreshStep, stepDecision } from "./plan.ts";

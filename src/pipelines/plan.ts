@@ -1,4 +1,4 @@
-import type { RunRecord } from "../runs/model.ts";
+import type { RunRecord } from "../runs/mod.ts";
 import type { StepDef } from "./schema.ts";
 import { type PipelineRunRecord, SETTLED, type StepState } from "./model.ts";
 

@@ -1,5 +1,5 @@
 import { AppError, validationError } from "../errors.ts";
-import type { RunRecord } from "../runs/model.ts";
+import type { RunRecord } from "../runs/mod.ts";
 import { secretNames } from "../modules/secrets.ts";
 import type { CatalogPipeline } from "./catalog.ts";
 import type { PipelineAdvancer } from "./advancer.ts";

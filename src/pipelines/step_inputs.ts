@@ -1,5 +1,5 @@
 import { AppError } from "../errors.ts";
-import type { RunRecord } from "../runs/model.ts";
+import type { RunRecord } from "../runs/mod.ts";
 import type { PipelineRunRecord, StepState } from "./model.ts";
 import { type Expr, fill, MissingValue, valueAt } from "./template.ts";
 import type { StepDef } from "./schema.ts";

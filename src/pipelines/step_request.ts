@@ -1,6 +1,4 @@
-import { encodeInput } from "../runs/input.ts";
-import { pickedRunId } from "../runs/picked_id.ts";
-import type { RunRequest } from "../runs/submission.ts";
+import { encodeInput, pickedRunId, type RunRequest } from "../runs/mod.ts";
 import type { CatalogPipeline } from "./catalog.ts";
 import type { PipelineRunRecord, StepState } from "./model.ts";
 import { fillStep, refusalMessage, type StepValues } from "./step_inputs.ts";

@@ -1,8 +1,6 @@
 import type { LogStore } from "../logs/store.ts";
 import type { ModuleCatalog } from "../modules/catalog.ts";
-import { isFinal, type RunRecord } from "../runs/model.ts";
-import type { RunEvents } from "../runs/events.ts";
-import type { RunService } from "../runs/service.ts";
+import { isFinal, type RunEvents, type RunRecord, type RunService } from "../runs/mod.ts";
 import { PipelineAdvancer } from "./advancer.ts";
 import type { PipelineRunRecord } from "./model.ts";
 import { PipelineService } from "./service.ts";

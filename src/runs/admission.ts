@@ -2,17 +2,11 @@ import { PoolGauge } from "../pools/gauge.ts";
 import type { PoolFull } from "../pools/holds.ts";
 import { NO_NEEDS, type RunNeeds } from "../pools/needs.ts";
 import { describeWait } from "../pools/waiting_for.ts";
-import { type Hold, holdOf, type WalkContext, walkQueue } from "./queue_walk.ts";
+import { type Hold, holdOf, type QueuedRun, type WalkContext, walkQueue } from "./queue_walk.ts";
+export type { QueuedRun } from "./queue_walk.ts";
 
 /** How long a module found full elsewhere stops blocking new runs of other modules here. */
 const FULL_HINT_MS = 1000;
-
-/** A queued run as the admission logic sees it. */
-export interface QueuedRun {
-  runId: string;
-  moduleId: string;
-  order: number;
-}
 
 /**
  * This server's slots and its mirror of the stored queue. Pure bookkeeping in memory: the caller

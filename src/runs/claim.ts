@@ -3,7 +3,7 @@ import { poolCounterKeys, poolCounters, type PoolFull } from "../pools/holds.ts"
 import { type PoolUse, slotsByPool } from "../pools/schema.ts";
 import { type RunRecord, runRecordSchema } from "./model.ts";
 import { statusWrite } from "./status_write.ts";
-import type { RunChanges } from "./store.ts";
+import type { RunChanges } from "./store_types.ts";
 
 /** The limits a run's start is checked against, across every server sharing the store. */
 export interface StartLimits {

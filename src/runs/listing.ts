@@ -1,6 +1,5 @@
 import { counterValue, keys } from "../kv/keys.ts";
-import type { RunRecord } from "./model.ts";
-import type { RunQuery, RunStore } from "./store.ts";
+import type { RunPage, RunPages, RunQuery } from "./store_types.ts";
 import { listByTrigger } from "./trigger_listing.ts";
 
 /**
@@ -9,9 +8,9 @@ import { listByTrigger } from "./trigger_listing.ts";
  */
 export async function listRuns(
   kv: Deno.Kv,
-  store: Pick<RunStore, "list" | "getMany">,
+  store: RunPages,
   query: RunQuery,
-): Promise<{ runs: RunRecord[]; total: number; hasMore: boolean }> {
+): Promise<RunPage> {
   const { moduleId, status, trigger } = query;
   if (trigger !== undefined && (moduleId !== undefined || status !== undefined)) {
     return await listByTrigger(store, query, trigger);

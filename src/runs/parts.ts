@@ -4,12 +4,13 @@ import type { Admission } from "./admission.ts";
 import type { RunEvents } from "./events.ts";
 import { isFinal, type RunRecord, type RunStatus } from "./model.ts";
 import type { RunRegistry } from "./registry.ts";
-import type { Retries } from "./retries.ts";
 import type { ResultStore } from "./results.ts";
 import type { InputStore } from "./input.ts";
 import type { ArtifactStore } from "../artifacts/store.ts";
-import type { RunChanges, RunStore } from "./store.ts";
+import type { RunStore } from "./store.ts";
+import type { RunChanges } from "./store_types.ts";
 import type { EnvironmentProvider } from "./environment.ts";
+import type { Ending } from "./transitions.ts";
 
 /** Settings the runs need. */
 export interface RunServiceOptions {
@@ -45,8 +46,8 @@ export interface RunParts {
   hostId(): string;
   /** Asks the queue pump to look at the queue again (a slot was given back). */
   wakeQueue(): void;
-  /** The retry a failed run earns, if any, as part of its final write. */
-  retries: Pick<Retries, "plan">;
+  /** The retry a failed run earns, if any, as part of its final write (retries.ts). */
+  retries: RetryPlanner;
   /**
    * Adds to every final write what must follow from the run's end (webhook deliveries; a
    * pipeline's next steps, a service's restart), so that no crash loses it. Given the record
@@ -57,6 +58,18 @@ export interface RunParts {
   environments?: EnvironmentProvider;
   /** Cancels of runs that another server runs (remote_cancel.ts). */
   remote: { cancel(record: RunRecord): Promise<RunRecord> };
+}
+
+/**
+ * What a run's final write asks of retries: an addition to that write when the ending earns a
+ * retry. An interface here, not the Retries class, so that the parts never import retries (which
+ * submits runs, and so would lead back to them).
+ */
+export interface RetryPlanner {
+  plan(
+    ending: Ending,
+    exitCode?: number | null,
+  ): ((op: Deno.AtomicOperation, current: RunRecord) => void) | undefined;
 }
 
 /** A status change to store: the new status and the fields that change with it. */

@@ -1,6 +1,12 @@
 import type { PoolGauge } from "../pools/gauge.ts";
 import type { RunNeeds } from "../pools/needs.ts";
-import type { QueuedRun } from "./admission.ts";
+
+/** A queued run as the admission logic sees it (here, not in admission.ts, which walks the queue). */
+export interface QueuedRun {
+  runId: string;
+  moduleId: string;
+  order: number;
+}
 
 /**
  * What holds a waiting run back on this server: its module's limit, a missing host label, an

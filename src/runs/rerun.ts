@@ -2,7 +2,7 @@ import type { ModuleCatalog } from "../modules/catalog.ts";
 import { dropSecrets, secretNames } from "../modules/secrets.ts";
 import type { EncodedInput } from "./input.ts";
 import type { RunRecord } from "./model.ts";
-import type { RunRequest } from "./submission.ts";
+import type { RunRequest } from "./request.ts";
 
 /**
  * The request of a re-run: the old run's values with `overrides` replacing them (password values

@@ -2,7 +2,7 @@ import { keys } from "../kv/keys.ts";
 import type { KvMessage, KvMessages } from "../kv/messages.ts";
 import type { ModuleCatalog } from "../modules/catalog.ts";
 import type { RunRecord } from "./model.ts";
-import type { RunRequest } from "./submission.ts";
+import type { RunRequest } from "./request.ts";
 import type { Ending } from "./transitions.ts";
 
 /** The queue message that submits a retry once its delay has passed. */

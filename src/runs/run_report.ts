@@ -2,7 +2,7 @@ import type { Progress } from "../logs/markers.ts";
 import { NO_PROGRESS } from "../logs/markers.ts";
 import { Throttle } from "../timing.ts";
 import type { RunParts } from "./parts.ts";
-import type { RunChanges } from "./store.ts";
+import type { RunChanges } from "./store_types.ts";
 
 /** SSE followers get at most this many progress events a second. */
 const EVENTS_PER_SECOND = 10;

@@ -16,7 +16,8 @@ import { QueuePump } from "./pump.ts";
 import { recoverLostRun } from "./recovery.ts";
 import { RunRegistry } from "./registry.ts";
 import type { RunStore } from "./store.ts";
-import { type RunRequest, Submissions } from "./submission.ts";
+import type { RunRequest } from "./request.ts";
+import { Submissions } from "./submission.ts";
 import { RunSupervisor } from "./supervisor.ts";
 import type { RunView } from "./view.ts";
 import { liveRunView } from "./live_view.ts";
@@ -35,8 +36,6 @@ import type { EnvironmentProvider } from "./environment.ts";
 import { PoolGauge } from "../pools/gauge.ts";
 import { poolLevels, type PoolStatus } from "../pools/levels.ts";
 import { type EncodedInput, type InputStore, readRunInput, requireInput } from "./input.ts";
-
-export type { RunServiceOptions } from "./parts.ts";
 
 /** Everything the run service is built from. */
 export interface RunServiceDeps {
@@ -130,7 +129,8 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
       kv: deps.kv,
       catalog,
       messages: deps.messages,
-      submit: (request) => this.submissions.submit(request),
+      // The same operation schedules, pipelines and services submit through.
+      submit: (request) => this.submitRequest(request),
     });
     this.pump = new QueuePump(
       admission,

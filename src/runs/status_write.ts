@@ -2,7 +2,7 @@ import { addToCounter, keys } from "../kv/keys.ts";
 import { dropSecrets } from "../modules/secrets.ts";
 import { holdPoolSlots } from "../pools/holds.ts";
 import { isFinal, type RunRecord, type RunStatus } from "./model.ts";
-import type { RunChanges } from "./store.ts";
+import type { RunChanges } from "./store_types.ts";
 
 /**
  * The atomic write of a status move, checked against the entry it was read from: the record,

@@ -8,13 +8,8 @@ import {
   type StartRefusal,
 } from "./claim.ts";
 import { statusWrite } from "./status_write.ts";
-import {
-  isFinal,
-  type RunRecord,
-  runRecordSchema,
-  type RunStatus,
-  type RunTrigger,
-} from "./model.ts";
+import { isFinal, type RunRecord, runRecordSchema, type RunStatus } from "./model.ts";
+import type { RunChanges, RunPage, RunQuery, TransitionOptions } from "./store_types.ts";
 import { canTransition } from "./transitions.ts";
 import { readableRecord as readable } from "./readable.ts";
 import { finishedBefore, lastOrder, listRuns, type ModuleStats, moduleStats } from "./listing.ts";
@@ -25,32 +20,6 @@ const CACHE_MS = 60_000;
 
 /** The shape of every run id (see RunService). */
 export const RUN_ID_PATTERN = /^[0-9a-z]{16}$/;
-
-/** Filters and paging of a run listing. */
-export interface RunQuery {
-  moduleId?: string;
-  status?: RunStatus;
-  limit: number;
-  /** Submission order of the last run of the previous page. */
-  before?: number;
-  /** Runs to skip first (after `before`). */
-  offset?: number;
-  trigger?: RunTrigger;
-}
-
-/** Fields that may change with a run's status (never its id, status, order or module). */
-export type RunChanges = Partial<Omit<RunRecord, "run_id" | "status" | "order" | "module_id">>;
-
-/** How a status move is made besides its target. */
-export interface TransitionOptions {
-  /** Adds to the same atomic write; given the record before the move. */
-  prepare?: (op: Deno.AtomicOperation, current: RunRecord) => void;
-  /**
-   * The only status the move may start from: a queued run's cancel must not cancel the run
-   * another server has just started (that one is stopped by its server).
-   */
-  from?: RunStatus;
-}
 
 /**
  * Run records and their indexes in Deno KV; every status change goes through `transition` (or
@@ -206,7 +175,7 @@ export class RunStore {
   }
 
   /** One page of runs, newest first, and how many runs match the filters. */
-  list(query: RunQuery): Promise<{ runs: RunRecord[]; total: number; hasMore: boolean }> {
+  list(query: RunQuery): Promise<RunPage> {
     return listRuns(this.kv, this, query);
   }
 

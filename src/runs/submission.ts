@@ -7,40 +7,14 @@ import { secretNames } from "../modules/secrets.ts";
 import { unsafeBareValues } from "../modules/args.ts";
 import { keys } from "../kv/keys.ts";
 import { checkInputSize, type EncodedInput, readRunInput } from "./input.ts";
-import { newRunRecord, type RunOrigin, type RunRecord } from "./model.ts";
+import { newRunRecord, type RunRecord } from "./model.ts";
+import type { RunRequest } from "./request.ts";
 import { moveRun, type RunParts } from "./parts.ts";
 import { finalOutcome } from "./transitions.ts";
 import { RunSupervisor } from "./supervisor.ts";
 import { slotsByPool } from "../pools/schema.ts";
 
 const newRunId = customAlphabet("0123456789abcdefghijklmnopqrstuvwxyz", 16);
-
-/** A run as a caller asks for it. */
-export interface RunRequest {
-  moduleId: string;
-  /** The parameters as given, not yet validated. */
-  parameters: Record<string, unknown>;
-  /** Save the values as the module's preset once the run is accepted. */
-  saveConfig: boolean;
-  /** What submitted it (API when absent). */
-  origin?: RunOrigin;
-  /**
-   * For runs nobody waits on (schedule fires, retries): an unavailable module gives a run stored
-   * as failed with the reason, instead of a refusal that would leave no trace.
-   */
-  recordUnavailable?: boolean;
-  /** The run's stdin input (a module with `stdin: "input"` only). */
-  input?: EncodedInput | null;
-  /** Without `input`: the input of this earlier run (a retry's), if it had one. */
-  inputFromRun?: string;
-  /**
-   * A caller-chosen run id that makes the submission idempotent (pipelines, services): when a run
-   * with this id is stored already, by this server or another, that run is answered and nothing
-   * more is submitted (see pickedRunId). Such a run is always queued first (the pump starts it within a tick), so
-   * the one checked create decides which submission won.
-   */
-  runId?: string;
-}
 
 /** What submission works with besides the shared parts. */
 export interface SubmissionDeps {

@@ -1,5 +1,5 @@
 import type { RunRecord, RunTrigger } from "./model.ts";
-import type { RunQuery, RunStore } from "./store.ts";
+import type { RunPage, RunPages, RunQuery } from "./store_types.ts";
 
 /**
  * A trigger combined with a module or status filter: no index holds all three, so the module
@@ -7,10 +7,10 @@ import type { RunQuery, RunStore } from "./store.ts";
  * narrower filter), where the other listings are O(page)).
  */
 export async function listByTrigger(
-  store: Pick<RunStore, "list">,
+  store: Pick<RunPages, "list">,
   query: RunQuery,
   trigger: RunTrigger,
-): Promise<{ runs: RunRecord[]; total: number; hasMore: boolean }> {
+): Promise<RunPage> {
   const { before, offset = 0, limit } = query;
   const unfiltered = { ...query, trigger: undefined, before: undefined, offset: 0 };
   const runs: RunRecord[] = [];

@@ -1,6 +1,6 @@
 import { customAlphabet } from "nanoid";
 import { keys } from "../kv/keys.ts";
-import type { EncodedInput, InputStore } from "../runs/input.ts";
+import type { EncodedInput, InputStore } from "../runs/mod.ts";
 import type { ScheduleRecord } from "./model.ts";
 
 const randomPart = customAlphabet("0123456789abcdefghijklmnopqrstuvwxyz", 10);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { paramValueSchema } from "../modules/schema.ts";
-import type { EncodedInput } from "../runs/input.ts";
+import type { EncodedInput } from "../runs/mod.ts";
 
 export const OVERLAP_POLICIES = ["skip", "queue"] as const;
 

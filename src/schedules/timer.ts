@@ -1,6 +1,4 @@
-import { isFinal, type RunRecord } from "../runs/model.ts";
-import type { RunRequest } from "../runs/submission.ts";
-import type { EncodedInput } from "../runs/input.ts";
+import { type EncodedInput, isFinal, type RunRecord, type RunRequest } from "../runs/mod.ts";
 import { MAX_TIMER_SECONDS } from "../settings.ts";
 import { nextDue } from "./cron.ts";
 import type { ScheduleRecord } from "./model.ts";

@@ -1,6 +1,6 @@
 import { AppError, moduleNotFound, validationError } from "../errors.ts";
 import type { CatalogModule, ModuleCatalog } from "../modules/catalog.ts";
-import type { RunRecord } from "../runs/model.ts";
+import type { RunRecord } from "../runs/mod.ts";
 import type { ReplicaState, ServiceState, ServiceView } from "./model.ts";
 import type { ServiceStore } from "./store.ts";
 import type { ServiceSupervisor } from "./supervisor.ts";

@@ -1,7 +1,6 @@
 import { AppError } from "../errors.ts";
 import type { ModuleCatalog } from "../modules/catalog.ts";
-import type { RunEvents } from "../runs/events.ts";
-import type { RunService } from "../runs/service.ts";
+import type { RunEvents, RunService } from "../runs/mod.ts";
 import type { Settings } from "../settings.ts";
 import { ServiceControl } from "./control.ts";
 import { ServiceStore } from "./store.ts";

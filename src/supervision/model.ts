@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { paramValueSchema } from "../modules/schema.ts";
-import { RUN_STATUSES } from "../runs/model.ts";
+import { RUN_STATUSES } from "../runs/mod.ts";
 
 /** A service's desired state as stored: what `start`, `stop` and `restart` set. */
 export const serviceStateSchema = z.object({

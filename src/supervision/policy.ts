@@ -1,5 +1,5 @@
 import type { ServiceDef } from "../modules/schema.ts";
-import type { RunRecord } from "../runs/model.ts";
+import type { RunRecord } from "../runs/mod.ts";
 import type { ReplicaState } from "./model.ts";
 
 /** A replica up this long has its restart delay back at the start. */

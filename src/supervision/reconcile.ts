@@ -1,7 +1,5 @@
 import type { CatalogModule } from "../modules/catalog.ts";
-import { isFinal, type RunRecord } from "../runs/model.ts";
-import { pickedRunId } from "../runs/picked_id.ts";
-import type { RunRequest } from "../runs/submission.ts";
+import { isFinal, pickedRunId, type RunRecord, type RunRequest } from "../runs/mod.ts";
 import { freshReplica, type ReplicaState, type ServiceState } from "./model.ts";
 import { afterRunEnded } from "./policy.ts";
 import type { ServiceStore, Versioned } from "./store.ts";

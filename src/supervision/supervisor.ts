@@ -1,5 +1,5 @@
 import type { CatalogModule, ModuleCatalog } from "../modules/catalog.ts";
-import { isFinal, type RunRecord } from "../runs/model.ts";
+import { isFinal, type RunRecord } from "../runs/mod.ts";
 import type { ReconcileDeps } from "./reconcile.ts";
 import { reconcileReplica } from "./reconcile.ts";
 

@@ -1,5 +1,5 @@
 import type { CatalogModule } from "../modules/catalog.ts";
-import type { RunRecord } from "../runs/model.ts";
+import type { RunRecord } from "../runs/mod.ts";
 import type { ReplicaState, ServiceState, ServiceView } from "./model.ts";
 
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();

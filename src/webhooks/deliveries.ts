@@ -1,7 +1,6 @@
 import { customAlphabet } from "nanoid";
 import type { KvMessage, KvMessages } from "../kv/messages.ts";
-import type { RunRecord } from "../runs/model.ts";
-import type { RunView } from "../runs/view.ts";
+import type { RunRecord, RunView } from "../runs/mod.ts";
 import { signBody } from "./signature.ts";
 
 /** One try of one delivery, as a KV queue message. */

@@ -1,10 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { parametersJsonSchema } from "../../modules/json_schema.ts";
-import { isFinal } from "../../runs/model.ts";
-import { waitForFinal } from "../../runs/wait.ts";
+import { encodeInput, isFinal, waitForFinal } from "../../runs/mod.ts";
 import type { Services } from "../../services.ts";
 import { ArtifactList, LogPage, Run, RunList } from "../schemas.ts";
-import { encodeInput } from "../../runs/input.ts";
 import {
   GetLogsArgs,
   ListArtifactsArgs,

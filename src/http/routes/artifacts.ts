@@ -11,7 +11,7 @@ import {
 import { ArtifactList, RunIdParam } from "../schemas.ts";
 import { cursorName, nameCursor, pageQuery } from "../paging.ts";
 import { validationError } from "../../errors.ts";
-import { isFinal } from "../../runs/model.ts";
+import { isFinal } from "../../runs/mod.ts";
 
 const common = { tags: ["artifacts"], security: SECURED };
 

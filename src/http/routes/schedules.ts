@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Services } from "../../services.ts";
-import { encodeInput } from "../../runs/input.ts";
+import { encodeInput } from "../../runs/mod.ts";
 import { BODY_ERRORS, errorResponses, GUARD_ERRORS, jsonContent, SECURED } from "../openapi.ts";
 import { pageQuery } from "../paging.ts";
 import { SCHEDULE_ID_PATTERN } from "../../schedules/store.ts";

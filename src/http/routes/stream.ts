@@ -1,9 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { followRun } from "../../runs/follow.ts";
+import { followRun, isFinal } from "../../runs/mod.ts";
 import type { Services } from "../../services.ts";
 import { errorResponses, GUARD_ERRORS, SECURED, streamedResponse } from "../openapi.ts";
-import { isFinal } from "../../runs/model.ts";
 import { RunIdParam, StreamHeaders, StreamQuery } from "../schemas.ts";
 
 const streamLogs = createRoute({

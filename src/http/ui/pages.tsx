@@ -1,4 +1,4 @@
-import { RUN_STATUSES } from "../../runs/model.ts";
+import { RUN_STATUSES } from "../../runs/mod.ts";
 import { Layout } from "./layout.tsx";
 
 // The four pages are shells: headings, landmarks and empty regions with their roles and
