@@ -11,6 +11,7 @@ import { loadCatalog } from "./modules/catalog.ts";
 import { PresetStore } from "./modules/presets.ts";
 import { RunEvents } from "./runs/events.ts";
 import { RetentionSweeper } from "./runs/retention.ts";
+import { OrphanInputSweeper } from "./runs/input_orphans.ts";
 import { RunService } from "./runs/service.ts";
 import { RunStore } from "./runs/store.ts";
 import { settleFinalWrites } from "./runs/final_write.ts";
@@ -239,6 +240,7 @@ export async function createRunner(
       once: { claim: (period) => once(["retention", period], 2 * 3600 * 1000) },
     },
   );
+  const orphanInputs = new OrphanInputSweeper({ kv, inputs, store });
   let closed: Promise<void> | null = null;
   return {
     services,
@@ -264,6 +266,7 @@ export async function createRunner(
       await timer.start();
       await supervision.control.init();
       retention.start();
+      orphanInputs.start();
     },
     shutdown(beforeClose) {
       closed ??= (async () => {
@@ -278,6 +281,7 @@ export async function createRunner(
         await lifecycle.end(1000);
         await settlesWithin(deliveries!.stop(), 1000);
         await retention.stop();
+        await orphanInputs.stop();
         await beforeClose?.();
         kv.close();
         lock?.close();

@@ -7,6 +7,7 @@ import { secretNames } from "../modules/secrets.ts";
 import { unsafeBareValues } from "../modules/args.ts";
 import { keys } from "../kv/keys.ts";
 import { checkInputSize, type EncodedInput, readRunInput } from "./input.ts";
+import { clearPending, markPending } from "./input_orphans.ts";
 import { newRunRecord, type RunOrigin, type RunRecord } from "./model.ts";
 import { moveRun, type RunParts } from "./parts.ts";
 import { finalOutcome } from "./transitions.ts";
@@ -108,9 +109,14 @@ export class Submissions {
       stored = await this.admit(request, module, checked.values, runId, input);
     } catch (err) {
       // Parts no record points at would never be read nor deleted.
-      if (input !== null) await parts.inputs.delete(keys.inputPrefix(runId)).catch(() => {});
+      if (input !== null) {
+        await parts.inputs.delete(keys.inputPrefix(runId)).catch(() => {});
+        await clearPending(parts.inputs.kv, runId);
+      }
       throw err;
     }
+    // Not awaited: a marker left behind is dropped by the sweep, which finds the record.
+    if (input !== null) void clearPending(parts.inputs.kv, runId);
     // Presets are saved only for a run that was accepted (not for a 429 or 503).
     if (request.saveConfig) await presets.save(moduleId, module.def.parameters, checked.values);
     return stored;
@@ -128,7 +134,10 @@ export class Submissions {
       const earlier = await store.get(request.inputFromRun);
       input = earlier === null ? null : await readRunInput(inputs, earlier);
     }
-    if (input !== null) await inputs.write((part) => keys.inputPart(runId, part), input.bytes);
+    if (input !== null) {
+      // Marked pending with its first parts: a crash before the record leaves them to the sweep.
+      await inputs.write((part) => keys.inputPart(runId, part), input.bytes, markPending(runId));
+    }
     return input;
   }
 
