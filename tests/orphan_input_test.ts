@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-explicit-any -- test code reads loosely typed JSON answers
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { python, waitFor, writeModuleFile } from "./helpers.ts";
