@@ -4,25 +4,34 @@
  * took 150-250 ms of the one JS thread a request (measured), where one pass over the bytes does.
  */
 
+import { canonicalValueEnd, utf8Length } from "./canonical.ts";
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const LF = 0x0a;
 
-/** Where a member's string value was found, and its text as UTF-8 (as TextEncoder writes it). */
+/**
+ * Where a member's value was found, and what a run's input makes of it: a string's text as
+ * UTF-8 (as TextEncoder writes it), any other value's JSON text (as JSON.stringify writes it).
+ */
 export interface StringMember {
-  /** The value's UTF-8 bytes (a view of the body when it had no escapes). */
+  /** The text's UTF-8 bytes (a view of the body, unless a string had escapes). */
   value: Uint8Array;
+  /** `text` for a string, `json` for any other value. */
+  type: "text" | "json";
   /** The value's literal, quotes included, is `body[start, end)`. */
   start: number;
   end: number;
 }
 
 /**
- * The string value of the member `name` of the object `body` holds, with where its literal is;
- * null whenever the answer is not certain to equal `JSON.parse`'s: a body that is not one object,
- * a member named with escapes or twice, a value that is not a string, or a string with an
- * invalid escape, a raw control character or bytes that are not UTF-8. The rest of the body is
- * only delimited, not checked: the caller parses it with the value replaced (see spliceNull).
+ * The value of the member `name` of the object `body` holds, as a run's input, with where its
+ * literal is; null whenever the answer is not certain to equal the usual path's (JSON.parse, then
+ * TextEncoder of a string or of JSON.stringify of another value): a body that is not one object,
+ * a member named with escapes or twice, `null`, a string with an invalid escape, a raw control
+ * character or bytes that are not UTF-8, another value not written as JSON.stringify writes it.
+ * The rest of the body is only delimited, not checked: the caller parses it with the value
+ * replaced (see spliceNull).
  */
 export function findStringMember(body: Uint8Array, name: string): StringMember | null {
   const key = new TextEncoder().encode(name);
@@ -43,8 +52,9 @@ export function findStringMember(body: Uint8Array, name: string): StringMember |
     if (body[i] !== 0x3a) return null; // :
     i = skipWs(body, i + 1);
     if (isKey) {
-      if (found !== null || body[i] !== QUOTE) return null;
-      found = readString(body, i);
+      // `null` is no input at all: the usual path says so.
+      if (found !== null || body[i] === 0x6e) return null;
+      found = body[i] === QUOTE ? readString(body, i) : readJson(body, i);
       if (found === null) return null;
       i = found.end;
     } else {
@@ -157,7 +167,13 @@ function readString(body: Uint8Array, at: number): StringMember | null {
     } else return null; // a control character, or the end of the body
   }
   const value = escapes ? unescapeInPlace(body, from, i) : body.subarray(from, i);
-  return { value, start: at, end: i + 1 };
+  return { value, type: "text", start: at, end: i + 1 };
+}
+
+/** The value at `at` as its JSON text, when that text is JSON.stringify's (see canonical.ts). */
+function readJson(body: Uint8Array, at: number): StringMember | null {
+  const end = canonicalValueEnd(body, at);
+  return end === -1 ? null : { value: body.subarray(at, end), type: "json", start: at, end };
 }
 
 /** The byte each two-byte escape stands for, by its letter (0: not an escape). */
@@ -188,24 +204,6 @@ function hex4(body: Uint8Array, at: number): number {
     value = value * 16 + digit;
   }
   return value;
-}
-
-/** Bytes of the well-formed UTF-8 sequence at `at` (a byte ≥ 0x80); 0 when ill-formed. */
-function utf8Length(body: Uint8Array, at: number): number {
-  const b = body[at];
-  const cont = (k: number, lo = 0x80, hi = 0xbf) => body[at + k] >= lo && body[at + k] <= hi;
-  if (b >= 0xc2 && b <= 0xdf) return cont(1) ? 2 : 0;
-  if (b >= 0xe0 && b <= 0xef) {
-    const lo = b === 0xe0 ? 0xa0 : 0x80;
-    const hi = b === 0xed ? 0x9f : 0xbf;
-    return cont(1, lo, hi) && cont(2) ? 3 : 0;
-  }
-  if (b >= 0xf0 && b <= 0xf4) {
-    const lo = b === 0xf0 ? 0x90 : 0x80;
-    const hi = b === 0xf4 ? 0x8f : 0xbf;
-    return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
-  }
-  return 0;
 }
 
 /**

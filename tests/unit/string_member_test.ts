@@ -13,8 +13,9 @@ function usual(text: string): { input: Uint8Array; rest: unknown } | "invalid" |
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "not a string";
   const { input, ...rest } = parsed as Record<string, unknown>;
-  if (typeof input !== "string") return "not a string";
-  return { input: enc.encode(input), rest: { ...rest } };
+  if (input === undefined || input === null) return "not a string";
+  const written = typeof input === "string" ? input : JSON.stringify(input);
+  return { input: enc.encode(written), rest: { ...rest } };
 }
 
 /** Checks that the fast path, when it answers, answers what the usual path does. */
@@ -47,11 +48,23 @@ Deno.test("findStringMember: reads what JSON.parse reads, byte for byte", () => 
     `{"a":[1,{"input":"nested"},"]}"],"b":null,"c":-1.5e3,"input":"top"}`,
     `{"input":"${("x".repeat(99) + "\\n").repeat(2000)}"}`,
   ];
-  for (const text of fast) assert.equal(agrees(text), "fast", text);
-  const fallback = [
+  fast.push(
     `{"input":5}`,
     `{"input":["a"]}`,
+    `{"input":{"id":1,"t":"é \\n \\u0001 😀","x":[true,false,null,-1.5,1e+21,0.1],"o":{}}}`,
+    `{"input":[[],{},[[{"a":{"b":[]}}]]]}`,
+  );
+  for (const text of fast) assert.equal(agrees(text), "fast", text);
+  const fallback = [
     `{"input":null}`,
+    `{"input": [1, 2]}`,
+    `{"input":[1.0]}`,
+    `{"input":[1e2,-0]}`,
+    `{"input":{"a":1,"a":2}}`,
+    `{"input":{"b":1,"1":2}}`,
+    `{"input":["\\/","\\u0041"]}`,
+    `{"input":[1,]}`,
+    `{"input":[nul]}`,
     `{"parameters":{}}`,
     `{}`,
     `[]`,
@@ -115,4 +128,37 @@ Deno.test("findStringMember: random bodies agree with JSON.parse (or fall back)"
     if (agrees(`{${before}"input":"${value}"${after}}`) === "fast") fast++;
   }
   assert.ok(fast > 500, `${fast} of 3000 took the fast path`);
+});
+
+Deno.test("findStringMember: random JSON values as input agree with JSON.stringify (or fall back)", () => {
+  let seed = 11;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const strings = ["a", "é", "😀", "\n", "\u0001", "\\/", "\\u0041", '\\"', "\\\\", "1", ""];
+  const numbers = ["0", "-1", "1.5", "1.0", "1e2", "1e+21", "-0", "0.1", "123456789012345678901"];
+  const value = (depth: number): string => {
+    const kind = random(depth > 3 ? 3 : 6);
+    if (kind === 0) return `"${strings[random(strings.length)]}${strings[random(strings.length)]}"`;
+    if (kind === 1) return numbers[random(numbers.length)];
+    if (kind === 2) return ["true", "false", "null"][random(3)];
+    const sep = random(8) === 0 ? ", " : ",";
+    if (kind === 3) {
+      return `[${Array.from({ length: random(4) }, () => value(depth + 1)).join(sep)}]`;
+    }
+    const names = ["a", "b", "1", "a", "ab", "__proto__"];
+    const members = Array.from({ length: random(4) }, () => {
+      const colon = random(8) === 0 ? ": " : ":";
+      return `"${names[random(names.length)]}"${colon}${value(depth + 1)}`;
+    });
+    return `{${members.join(sep)}}`;
+  };
+  let fast = 0;
+  let fallback = 0;
+  for (let trial = 0; trial < 4000; trial++) {
+    if (agrees(`{"parameters":{},"input":${value(0)}}`) === "fast") fast++;
+    else fallback++;
+  }
+  assert.ok(fast > 1000 && fallback > 300, `${fast} fast, ${fallback} fallback`);
 });
