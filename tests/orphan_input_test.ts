@@ -4,7 +4,16 @@ import { python, waitFor, writeModuleFile } from "./helpers.ts";
 import { spawnServer } from "./server_process.ts";
 import { keys } from "../src/kv/keys.ts";
 
-const MODULES = [{ id: "text", script: "stdin_text.py", stdin: "input" }];
+const MODULES = [
+  { id: "text", script: "stdin_text.py", stdin: "input" },
+  {
+    id: "deaf",
+    script: "never_reads.py",
+    stdin: "input",
+    parameters: [{ name: "seconds", type: "number", default: 30 }],
+  },
+  { id: "nap", script: "nap.py", parameters: [{ name: "seconds", type: "number", default: 30 }] },
+];
 
 async function partsOf(kv: Deno.Kv, runId: string): Promise<number> {
   let n = 0;
@@ -12,32 +21,46 @@ async function partsOf(kv: Deno.Kv, runId: string): Promise<number> {
   return n;
 }
 
-Deno.test("input parts of a submission killed (SIGKILL) between its parts and its record are swept at the next start", async () => {
+function setup(extra: Record<string, string> = {}) {
   const dir = Deno.makeTempDirSync();
   const env = {
     PRISMQ_MODULES: writeModuleFile(dir, MODULES),
     PRISMQ_DATA_DIR: join(dir, "data"),
     PRISMQ_PYTHON: python(),
     PRISMQ_KILL_GRACE_SECONDS: "1",
+    ...extra,
   };
+  return { dir, env, kvPath: join(dir, "data", "runner.kv") };
+}
+
+const post = (url: string, path: string, body: unknown) =>
+  fetch(url + path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+
+/** 100-byte lines, `bytes` of them at most. */
+const lines = (bytes: number) => "x".repeat(99).concat("\n").repeat(Math.floor(bytes / 100));
+
+Deno.test("input parts of a submission killed (SIGKILL) between its parts and its record are swept at the next start", async () => {
+  // One slot, taken: the submissions queue, and a queued run's parts are stored before its record.
+  const { dir, env, kvPath } = setup({ PRISMQ_MAX_CONCURRENT_RUNS: "1" });
   const first = await spawnServer(env);
-  const kv = await Deno.openKv(join(dir, "data", "runner.kv"));
+  const kv = await Deno.openKv(kvPath);
   let second: Awaited<ReturnType<typeof spawnServer>> | null = null;
   try {
+    assert.equal((await post(first.url, "/api/modules/nap/run", {})).status, 202);
     // A run whose submission completes: its marker goes, its input stays through the sweep.
-    const kept = await (await fetch(`${first.url}/api/modules/text/run`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ input: "kept\n".repeat(100_000) }),
+    const kept = await (await post(first.url, "/api/modules/text/run", {
+      input: "kept\n".repeat(100_000),
     })).json();
+    assert.equal(kept.status, "queued");
     assert.equal(kept.input_bytes, 500_000);
     // 16 MiB: 22 commits of parts, of which the first carries the pending marker. The server is
     // killed as soon as the marker is seen, long before the last part and the record.
-    const posting = fetch(`${first.url}/api/modules/text/run`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ input: "x".repeat(99).concat("\n").repeat(167_772) }),
-    }).catch(() => null);
+    const posting = post(first.url, "/api/modules/text/run", { input: lines(16 << 20) })
+      .catch(() => null);
     const marker = await waitFor(
       async () => {
         for await (const entry of kv.list<number>({ prefix: keys.inputPendingPrefix() })) {
@@ -72,6 +95,65 @@ Deno.test("input parts of a submission killed (SIGKILL) between its parts and it
     assert.equal(input.status, 200);
     assert.equal((await input.text()).length, 500_000, "a stored run's input is kept");
     assert.equal((await kv.get(keys.inputPending(kept.run_id))).value, null);
+  } finally {
+    kv.close();
+    await second?.stop("SIGTERM");
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a run started at once is fed while its input is stored; killed mid-write, its input is gone and a re-run without one is refused", async () => {
+  const { dir, env, kvPath } = setup({ PRISMQ_MAX_INPUT_BYTES: String(48 << 20) });
+  const first = await spawnServer(env);
+  const kv = await Deno.openKv(kvPath);
+  let second: Awaited<ReturnType<typeof spawnServer>> | null = null;
+  try {
+    // Stored whole before the run ends: GET .../input and the final record agree.
+    const small = await (await post(first.url, "/api/modules/text/run", {
+      input: lines(2 << 20),
+    })).json();
+    assert.equal(small.status, "running");
+    const answer = await fetch(`${first.url}/api/runs/${small.run_id}/input`);
+    assert.equal(answer.status, 200, "answered here while (or after) its parts are written");
+    assert.equal((await answer.text()).length, small.input_bytes);
+    // 48 MiB to a module that never reads it: the record is stored at once, the parts follow.
+    const posting = post(first.url, "/api/modules/deaf/run", { input: lines(48 << 20) });
+    const marker = await waitFor(
+      async () => {
+        for await (const entry of kv.list<number>({ prefix: keys.inputPendingPrefix() })) {
+          const id = entry.key[1] as string;
+          if (id !== small.run_id && (await kv.get(keys.run(id))).value !== null) return id;
+        }
+        return null;
+      },
+      30_000,
+      "a stored run whose input is still pending",
+    );
+    await first.stop("SIGKILL");
+    await posting.catch(() => null);
+    const left = await partsOf(kv, marker);
+    assert.ok(left < 799, `${left} of 799 parts were written`);
+    second = await spawnServer(env);
+    const run = await waitFor(
+      async () => {
+        const r = await (await fetch(`${second!.url}/api/runs/${marker}`)).json();
+        return r.status === "failed" ? r : null;
+      },
+      30_000,
+      "the killed run to be failed by recovery",
+    );
+    assert.equal(run.input_bytes, Math.floor((48 << 20) / 100) * 100, "input_bytes as given");
+    const input = await fetch(`${second.url}/api/runs/${marker}/input`);
+    assert.equal(input.status, 404);
+    assert.equal((await input.json()).error_code, "INPUT_NOT_FOUND");
+    const rerun = await post(second.url, `/api/runs/${marker}/rerun`, {});
+    assert.equal(rerun.status, 404);
+    const refused = await rerun.json();
+    assert.equal(refused.error_code, "INPUT_NOT_FOUND");
+    assert.match(refused.detail, /stopped while storing it/);
+    const given = await post(second.url, `/api/runs/${marker}/rerun`, { input: "new\n" });
+    assert.equal(given.status, 202);
+    await given.body?.cancel();
   } finally {
     kv.close();
     await second?.stop("SIGTERM");

@@ -50,7 +50,35 @@ const PARTS_PER_COMMIT = 12;
  * parts whose record does not say how many bytes they hold.
  */
 export class InputStore {
+  /** Writes of runs' inputs under way here, by run id (see writeRun). */
+  private readonly writing = new Map<string, Promise<void>>();
+
   constructor(readonly kv: Deno.Kv) {}
+
+  /**
+   * Writes a run's input parts, the first commit marking the input pending (see
+   * input_orphans.ts); `written(runId)` waits for the write meanwhile.
+   */
+  writeRun(runId: string, bytes: Uint8Array): Promise<void> {
+    const write = this.write((part) => keys.inputPart(runId, part), bytes, (op) => {
+      op.set(keys.inputPending(runId), Date.now());
+    });
+    const ended: Promise<void> = write.then(() => {}, () => {}).finally(() => {
+      if (this.writing.get(runId) === ended) this.writing.delete(runId);
+    });
+    this.writing.set(runId, ended);
+    return write;
+  }
+
+  /** Resolves once the write of the run's input under way here (if any) ended; never rejects. */
+  async written(runId: string): Promise<void> {
+    await this.writing.get(runId);
+  }
+
+  /** The run's record is stored: its input is no longer pending. Never throws (see the sweep). */
+  async clearPending(runId: string): Promise<void> {
+    await this.kv.delete(keys.inputPending(runId)).catch(() => {});
+  }
 
   /**
    * Writes `bytes` as parts under `key(part)`. `mark`, when given, is set in the first commit
@@ -101,6 +129,8 @@ export async function readRunInput(
   record: RunRecord,
 ): Promise<EncodedInput | null> {
   if (record.input_bytes === null || record.input_type === null) return null;
+  // A run started at once has its input stored while it runs (runs/run_input.ts).
+  await inputs.written(record.run_id);
   const bytes = await inputs.read(keys.inputPrefix(record.run_id));
   if (bytes.length !== record.input_bytes) return null;
   return { bytes, type: record.input_type };

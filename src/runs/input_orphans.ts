@@ -8,16 +8,6 @@ import type { RunStore } from "./store.ts";
  */
 export const PENDING_GRACE_MS = 60 * 60 * 1000;
 
-/** Marks the input of `runId` pending, in the atomic write of its first parts. */
-export function markPending(runId: string, now = Date.now()) {
-  return (op: Deno.AtomicOperation) => op.set(keys.inputPending(runId), now);
-}
-
-/** The run's record is stored: its input is no longer pending. Never throws (the sweep cleans). */
-export async function clearPending(kv: Deno.Kv, runId: string): Promise<void> {
-  await kv.delete(keys.inputPending(runId)).catch(() => {});
-}
-
 /**
  * Input parts of submissions that crashed between the parts and the record: every marker older
  * than `graceMs` is dropped, with the parts under it when no run record has that id (a record

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { keys } from "../../src/kv/keys.ts";
 import { InputStore } from "../../src/runs/input.ts";
-import { markPending, sweepOrphanInputs } from "../../src/runs/input_orphans.ts";
+import { sweepOrphanInputs } from "../../src/runs/input_orphans.ts";
 import { newRunRecord } from "../../src/runs/model.ts";
 import { RunStore } from "../../src/runs/store.ts";
 
@@ -13,7 +13,7 @@ Deno.test("sweepOrphanInputs: parts with no record past the grace go; young mark
     const bytes = new Uint8Array(200_000).fill(65);
     const now = 10_000_000;
     const write = (id: string, at: number) =>
-      inputs.write((p) => keys.inputPart(id, p), bytes, markPending(id, at));
+      inputs.write((p) => keys.inputPart(id, p), bytes, (op) => op.set(keys.inputPending(id), at));
     await write("orphan00000000001", now - 3_700_000);
     await write("young000000000001", now - 60_000);
     await write("stored0000000001", now - 3_700_000);

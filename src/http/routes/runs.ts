@@ -77,6 +77,7 @@ const rerun = createRoute({
       "RUN_NOT_FOUND",
       "MODULE_NOT_FOUND",
       "MODULE_UNAVAILABLE",
+      "INPUT_NOT_FOUND",
       "INPUT_TOO_LARGE",
       "QUEUE_FULL",
       "STORAGE_FULL",
