@@ -194,7 +194,7 @@ export class RunLogWriter {
         this.chunkBytes + HEADER_BYTES + LONGEST_LINE,
         HEADER_BYTES + bytes.length,
       );
-      chunk = this.open = new OpenChunk(seq, capacity, this.chunkBytes);
+      chunk = this.open = new OpenChunk(seq, capacity, this.chunkBytes, this.inflight !== null);
     }
     const before = chunk.pos;
     chunk.append(stream, level, ts, bytes);
