@@ -142,7 +142,7 @@ export async function benchStdin(ctx: Context, row: RowResult): Promise<void> {
   });
   row.measures.push(
     info(
-      "of which: POST (input stored) p50 / run duration (start to end) p50",
+      "of which: POST to its 202 p50 / run duration (start to end) p50",
       `${fmtMs(lines.post.p50)} / ${fmtMs(lines.run.p50)}`,
     ),
   );
@@ -157,7 +157,7 @@ export async function benchStdin(ctx: Context, row: RowResult): Promise<void> {
   });
   row.measures.push(
     info(
-      "of which (JSON array): POST (input stored) p50 / run duration p50",
+      "of which (JSON array): POST to its 202 p50 / run duration p50",
       `${fmtMs(json.post.p50)} / ${fmtMs(json.run.p50)}`,
     ),
   );
