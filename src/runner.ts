@@ -11,6 +11,7 @@ import { loadCatalog } from "./modules/catalog.ts";
 import { PresetStore } from "./modules/presets.ts";
 import {
   InputStore,
+  OrphanInputSweeper,
   ResultStore,
   RetentionSweeper,
   RunEvents,
@@ -241,6 +242,7 @@ export async function createRunner(
       once: { claim: (period) => once(["retention", period], 2 * 3600 * 1000) },
     },
   );
+  const orphanInputs = new OrphanInputSweeper({ kv, inputs, store });
   let closed: Promise<void> | null = null;
   return {
     services,
@@ -266,6 +268,7 @@ export async function createRunner(
       await timer.start();
       await supervision.control.init();
       retention.start();
+      orphanInputs.start();
     },
     shutdown(beforeClose) {
       closed ??= (async () => {
@@ -280,6 +283,7 @@ export async function createRunner(
         await lifecycle.end(1000);
         await settlesWithin(deliveries!.stop(), 1000);
         await retention.stop();
+        await orphanInputs.stop();
         await beforeClose?.();
         kv.close();
         lock?.close();

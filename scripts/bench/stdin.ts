@@ -1,7 +1,9 @@
 /**
- * Row: a stdin filter fed 16 MiB (lines of text) and echoing it, end to end — from the request
- * that carries the input to the run's final status, every echoed line stored — against a raw spawn
- * that writes the same bytes to the same script's stdin and reads all of its stdout.
+ * Row: a stdin filter fed 16 MiB and echoing it, end to end — from the request that carries the
+ * input to the run's final status, every echoed line stored — against a raw spawn that writes the
+ * same bytes to the same script's stdin and reads all of its stdout. Two shapes: lines of text
+ * (`input` as a JSON string; the goal row) and what PrismQ's filters are fed, a JSON array of
+ * objects (`input` as that JSON value, echoed as one JSON text: INFO).
  */
 import { track } from "./children.ts";
 import type { Context } from "./context.ts";
@@ -11,9 +13,29 @@ import { BenchServer } from "./server.ts";
 import { fmtMs, fmtRatio, round, roundSummary, summarize } from "./stats.ts";
 
 /** 16 MiB of 100-byte lines: what a filter of JSON lines is fed. */
-function input(bytes: number): string {
+function textInput(bytes: number): string {
   const line = "x".repeat(99) + "\n";
   return line.repeat(Math.floor(bytes / line.length));
+}
+
+/** A JSON array of at most `bytes` encoded, of objects as PrismQ's IdeaInspiration lists hold. */
+function jsonInput(bytes: number): unknown[] {
+  const items: unknown[] = [];
+  let size = 2;
+  for (let i = 0;; i++) {
+    const item = {
+      id: i,
+      title: `Idea number ${i}: a title of some length`,
+      description: "A short description of the idea, as a scraper wrote it. ".repeat(1 + i % 3),
+      tags: ["video", "short", `tag${i % 17}`],
+      score: (i % 1000) / 10,
+      source_url: `https://example.com/watch?v=${i.toString(36)}`,
+    };
+    const more = JSON.stringify(item).length + (i > 0 ? 1 : 0);
+    if (size + more > bytes) return items;
+    items.push(item);
+    size += more;
+  }
 }
 
 /** The raw baseline: spawn, write the input to stdin and close it, read stdout to the end. */
@@ -43,17 +65,18 @@ async function rawEcho(ctx: Context, bytes: Uint8Array): Promise<number> {
   return performance.now() - t0;
 }
 
-/** Measures the stdin row into `row`. */
-export async function benchStdin(ctx: Context, row: RowResult): Promise<void> {
-  const text = input(ctx.size.stdinBytes);
-  const bytes = new TextEncoder().encode(text);
-  const server = await BenchServer.start(ctx, "stdin");
+/** One shape's rounds: server and raw alternating, p50s and the POST / run split. */
+async function measureShape(ctx: Context, server: BenchServer, input: unknown, bytes: Uint8Array) {
   const serverEcho = async () => {
     const t0 = performance.now();
-    const res = await request(server.url, "POST", "/api/modules/stdin-echo/run", { input: text });
+    const res = await request(server.url, "POST", "/api/modules/stdin-echo/run", { input });
     if (res.status !== 202) throw new Error(`POST answered ${res.status}`);
     const postMs = performance.now() - t0;
-    const runId = (res.body as { run_id: string }).run_id;
+    const runId = (res.body as { run_id: string; input_bytes: number }).run_id;
+    const inputBytes = (res.body as { input_bytes: number }).input_bytes;
+    if (inputBytes !== bytes.length) {
+      throw new Error(`input_bytes ${inputBytes}, not ${bytes.length}`);
+    }
     const final = await waitFinal(server.url, runId, { everyMs: 10, timeoutMs: 120_000 });
     const ms = performance.now() - t0;
     if (final.status !== "completed") throw new Error(`run ${runId} ${final.status}`);
@@ -76,33 +99,66 @@ export async function benchStdin(ctx: Context, row: RowResult): Promise<void> {
     lines = s.lines;
     if (i % 2 === 1) raw.push(await rawEcho(ctx, bytes));
   }
-  await server.stop();
-  server.noteStderr(row);
   const r = summarize(raw);
   const s = summarize(srv);
-  const ratio = s.p50 / r.p50;
+  return { r, s, ratio: s.p50 / r.p50, post: summarize(post), run: summarize(run), lines };
+}
+
+/** Measures the stdin row into `row`. */
+export async function benchStdin(ctx: Context, row: RowResult): Promise<void> {
+  const text = textInput(ctx.size.stdinBytes);
+  const array = jsonInput(ctx.size.stdinBytes);
+  const encoder = new TextEncoder();
+  const server = await BenchServer.start(ctx, "stdin");
+  const lines = await measureShape(ctx, server, text, encoder.encode(text));
+  const json = await measureShape(ctx, server, array, encoder.encode(JSON.stringify(array)));
+  await server.stop();
+  server.noteStderr(row);
+  const details = (m: typeof lines) => ({
+    server: roundSummary(m.s),
+    raw: roundSummary(m.r),
+    post: roundSummary(m.post),
+    run_duration: roundSummary(m.run),
+    log_lines: m.lines,
+  });
   row.details = {
-    input_bytes: bytes.length,
+    input_bytes: encoder.encode(text).length,
     rounds: ctx.size.stdinRounds,
-    server: roundSummary(s),
-    raw: roundSummary(r),
-    post: roundSummary(summarize(post)),
-    run_duration: roundSummary(summarize(run)),
-    log_lines: lines,
+    ...details(lines),
+    json_array: { input_bytes: encoder.encode(JSON.stringify(array)).length, ...details(json) },
   };
   row.measures.push({
-    measure: `16 MiB through a stdin echo filter, request to final (p50 of ${srv.length})`,
-    server: fmtMs(s.p50),
-    raw: fmtMs(r.p50),
-    compare: fmtRatio(ratio),
+    measure: `16 MiB through a stdin echo filter, request to final (p50 of ${lines.s.n})`,
+    server: fmtMs(lines.s.p50),
+    raw: fmtMs(lines.r.p50),
+    compare: fmtRatio(lines.ratio),
     target: "≤ 1.20×",
-    result: verdict(ratio <= 1.2),
-    values: { server_ms: round(s.p50), raw_ms: round(r.p50), ratio: round(ratio) },
+    result: verdict(lines.ratio <= 1.2),
+    values: {
+      server_ms: round(lines.s.p50),
+      raw_ms: round(lines.r.p50),
+      ratio: round(lines.ratio),
+    },
   });
   row.measures.push(
     info(
-      "of which: POST (input stored) p50 / run duration (start to end) p50",
-      `${fmtMs(summarize(post).p50)} / ${fmtMs(summarize(run).p50)}`,
+      "of which: POST to its 202 p50 / run duration (start to end) p50",
+      `${fmtMs(lines.post.p50)} / ${fmtMs(lines.run.p50)}`,
+    ),
+  );
+  row.measures.push({
+    ...info(
+      `16 MiB JSON array of objects as \`input\`, echoed as one JSON text (p50 of ${json.s.n})`,
+      fmtMs(json.s.p50),
+    ),
+    raw: fmtMs(json.r.p50),
+    compare: fmtRatio(json.ratio),
+    values: { server_ms: round(json.s.p50), raw_ms: round(json.r.p50), ratio: round(json.ratio) },
+  });
+  row.measures.push(
+    info(
+      "of which (JSON array): POST to its 202 p50 / run duration p50",
+      `${fmtMs(json.post.p50)} / ${fmtMs(json.run.p50)}`,
     ),
   );
 }

@@ -7,6 +7,7 @@ import { corsHeaders, requestIdHeader } from "./response_headers.ts";
 import { errorResponse } from "./errors.ts";
 import { bodyLimits } from "./body_limits.ts";
 import { inputFirstHook } from "./input_first.ts";
+import { takeRunInput } from "./input_body.ts";
 import { requireBearerToken } from "./guards/auth.ts";
 import { requireJsonBody } from "./guards/content_type.ts";
 import { requireKnownHost } from "./guards/host.ts";
@@ -78,6 +79,7 @@ export function createHttpApp(s: Services): OpenAPIHono {
     app.use(path, requireJsonBody());
     app.use(path, bodyLimits(settings.maxInputBytes, readsInput));
   }
+  app.use("/api/*", takeRunInput(settings.maxInputBytes));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",

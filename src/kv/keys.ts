@@ -51,6 +51,13 @@ export const keys = {
    */
   inputPart: (runId: string, part: number) => ["input", runId, part] as const,
   inputPrefix: (runId: string) => ["input", runId] as const,
+  /**
+   * When a submission began writing a run's input parts (epoch ms), set with the first parts
+   * and deleted once its record is stored: parts whose submission crashed in between are found
+   * and swept by it (runs/input_orphans.ts).
+   */
+  inputPending: (runId: string) => ["input_pending", runId] as const,
+  inputPendingPrefix: () => ["input_pending"] as const,
   /** A schedule's `input`, as a run's, under one version of the schedule's. */
   scheduleInputPart: (scheduleId: string, version: string, part: number) =>
     ["schedule_input", scheduleId, version, part] as const,

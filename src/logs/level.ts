@@ -62,8 +62,12 @@ function after(bytes: Uint8Array, at: number): number {
  * "an error occurred") does not count. Returns 0 when there is none.
  */
 export function detectLevel(bytes: Uint8Array): LevelCode {
-  const end = windowEnd(bytes, WINDOW);
-  for (let at = 0; at < end; at++) {
+  // The window's end is found only for a line with a candidate word: one pass over most lines.
+  let end = -1;
+  let chars = 0;
+  for (let at = 0; at < bytes.length; at++) {
+    // The start of the character past the window ends the search.
+    if ((bytes[at] & 0xc0) !== 0x80 && chars++ === WINDOW) return 0;
     if (at > 0 && isWordByte(bytes[at - 1])) continue;
     const first = bytes[at] & 0xdf;
     // D, I, W, E, C, F: the only first letters of a level word.
@@ -73,6 +77,7 @@ export function detectLevel(bytes: Uint8Array): LevelCode {
     ) {
       continue;
     }
+    if (end === -1) end = windowEnd(bytes, WINDOW);
     const [length, code] = wordAt(bytes, at, end);
     if (length === 0) continue;
     const next = bytes[at + length];

@@ -3,7 +3,13 @@ import { concatBytes, decodeChunk, encodeChunk, splitParts } from "./codec.ts";
 import type { RawLine } from "./line.ts";
 
 /** Parts of one chunk per atomic write: 12 × 63 KiB stays under Deno KV's 800 KiB a write. */
-const PARTS_PER_COMMIT = 12;
+export const PARTS_PER_COMMIT = 12;
+
+/** An encoded chunk (see codec.ts) and the seq of its first line. */
+export interface EncodedChunk {
+  firstSeq: number;
+  body: Uint8Array;
+}
 
 /** A run's log lines in Deno KV, as chunks of consecutive lines split into ≤ 64 KiB parts. */
 export class LogStore {
@@ -21,14 +27,47 @@ export class LogStore {
    * chunk without its part 0, so the chunk appears whole or not at all.
    */
   async writeEncoded(runId: string, firstSeq: number, body: Uint8Array): Promise<void> {
-    const parts = splitParts(body);
+    await this.writeChunks(runId, [{ firstSeq, body }]);
+  }
+
+  /**
+   * Stores encoded chunks (consecutive, each as `writeEncoded` would): chunks whose parts fit
+   * PARTS_PER_COMMIT together share one atomic write. Each commit costs a sync of the file
+   * (measured: 20 MiB in 5-part commits 548 ms, in 12-part commits 285 ms), and a run printing
+   * fast seals several 256 KiB chunks while one write is under way.
+   */
+  async writeChunks(runId: string, chunks: readonly EncodedChunk[]): Promise<void> {
+    let op = this.kv.atomic();
+    let inOp = 0;
+    const flush = async () => {
+      if (inOp === 0) return;
+      const result = await op.commit();
+      if (!result.ok) throw new Error(`log chunks of ${runId} were not written`);
+      op = this.kv.atomic();
+      inOp = 0;
+    };
+    for (const { firstSeq, body } of chunks) {
+      const parts = splitParts(body);
+      if (parts.length > PARTS_PER_COMMIT) {
+        await flush();
+        await this.writeLarge(runId, firstSeq, parts);
+        continue;
+      }
+      if (inOp + parts.length > PARTS_PER_COMMIT) await flush();
+      parts.forEach((part, i) => op.set(keys.logPart(runId, firstSeq, i), part));
+      inOp += parts.length;
+    }
+    await flush();
+  }
+
+  /** A chunk past one atomic write: part 0 goes last, so it appears whole or not at all. */
+  private async writeLarge(runId: string, firstSeq: number, parts: Uint8Array[]): Promise<void> {
     const commit = async (from: number, to: number) => {
       const op = this.kv.atomic();
       for (let i = from; i < to; i++) op.set(keys.logPart(runId, firstSeq, i), parts[i]);
       const result = await op.commit();
       if (!result.ok) throw new Error(`log chunk ${runId}/${firstSeq} was not written`);
     };
-    if (parts.length <= PARTS_PER_COMMIT) return await commit(0, parts.length);
     for (let from = 1; from < parts.length; from += PARTS_PER_COMMIT) {
       await commit(from, Math.min(parts.length, from + PARTS_PER_COMMIT));
     }

@@ -1,4 +1,4 @@
-import { decodeChunk, HEADER_BYTES } from "./codec.ts";
+import { decodeChunk, HEADER_BYTES, PART_BYTES } from "./codec.ts";
 import { detectLevel, type LevelCode } from "./level.ts";
 import type { LogStream, RawLine } from "./line.ts";
 import { MAX_LINE_BYTES } from "./line_splitter.ts";
@@ -6,7 +6,7 @@ import { isStorageFull } from "../kv/storage_full.ts";
 import { LostLines } from "./lost_lines.ts";
 import { OpenChunk } from "./open_chunk.ts";
 import { RollingChunks } from "./rolling.ts";
-import type { LogStore } from "./store.ts";
+import { type LogStore, PARTS_PER_COMMIT } from "./store.ts";
 
 /** Tuning of a run's log writer. */
 export interface LogWriterOptions {
@@ -62,7 +62,8 @@ export class RunLogWriter {
   private storedBytes = 0;
   private open: OpenChunk | null = null;
   private readonly sealed: OpenChunk[] = [];
-  private inflight: OpenChunk | null = null;
+  /** The chunks of the write under way (one write at a time keeps them in seq order). */
+  private inflight: OpenChunk[] | null = null;
   private bufferedBytes = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
@@ -127,7 +128,7 @@ export class RunLogWriter {
 
   /** Lines taken but not yet stored, with seq > after. */
   unflushedAfter(after: number): RawLine[] {
-    const chunks = [this.inflight, ...this.sealed, this.open];
+    const chunks = [...this.inflight ?? [], ...this.sealed, this.open];
     return chunks.flatMap((c) => c ? decodeChunk(c.firstSeq, c.body) : []).filter((l) =>
       l.seq > after
     );
@@ -193,7 +194,7 @@ export class RunLogWriter {
         this.chunkBytes + HEADER_BYTES + LONGEST_LINE,
         HEADER_BYTES + bytes.length,
       );
-      chunk = this.open = new OpenChunk(seq, capacity, this.chunkBytes);
+      chunk = this.open = new OpenChunk(seq, capacity, this.chunkBytes, this.inflight !== null);
     }
     const before = chunk.pos;
     chunk.append(stream, level, ts, bytes);
@@ -223,15 +224,15 @@ export class RunLogWriter {
   }
 
   /**
-   * Writes a chunk, trying again twice. A chunk that cannot be stored is dropped and counted
+   * Writes chunks, trying again twice. Chunks that cannot be stored are dropped and counted
    * (`lost`), and output goes on being taken: the next write that works says in a system line
    * what is missing (sealed at once, so it is stored before the log closes).
    */
-  private async writeWithRetry(chunk: OpenChunk): Promise<void> {
+  private async writeWithRetry(batch: OpenChunk[]): Promise<void> {
     for (let attempt = 1;; attempt++) {
       try {
-        await this.store.writeEncoded(this.runId, chunk.firstSeq, chunk.body);
-        await this.rollOn(chunk);
+        await this.store.writeChunks(this.runId, batch);
+        for (const chunk of batch) await this.rollOn(chunk);
         const notice = this.lost.takeNotice();
         if (notice !== null) {
           this.system(notice, WARNING);
@@ -241,7 +242,7 @@ export class RunLogWriter {
       } catch (err) {
         // Once the disk is known full, each chunk gets one try: waits would only slow the run.
         if (attempt >= 3 || (this.lost.failing && isStorageFull(err))) {
-          this.lost.add(chunk.firstSeq, chunk.lastSeq, chunk.count, err);
+          for (const c of batch) this.lost.add(c.firstSeq, c.lastSeq, c.count, err);
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
@@ -265,16 +266,17 @@ export class RunLogWriter {
 
   private kick(): void {
     if (this.inflight !== null) return;
-    const chunk = this.sealed.shift();
-    if (chunk === undefined) {
+    if (this.sealed.length === 0) {
       this.drained?.();
       this.drained = null;
       return;
     }
-    this.inflight = chunk;
-    this.writeWithRetry(chunk).then(() => {
-      this.flushedSeq = chunk.lastSeq;
-      this.bufferedBytes -= chunk.pos;
+    // What was sealed while the last write was under way goes in one write (see writeChunks).
+    const batch = this.sealed.splice(0, batchLength(this.sealed));
+    this.inflight = batch;
+    this.writeWithRetry(batch).then(() => {
+      this.flushedSeq = batch[batch.length - 1].lastSeq;
+      for (const chunk of batch) this.bufferedBytes -= chunk.pos;
       this.inflight = null;
       const waiters = this.spaceWaiters;
       this.spaceWaiters = [];
@@ -282,4 +284,16 @@ export class RunLogWriter {
       this.kick();
     });
   }
+}
+
+/** How many of the first sealed chunks fit one atomic write together (at least one). */
+function batchLength(sealed: readonly OpenChunk[]): number {
+  let parts = 0;
+  let n = 0;
+  for (const chunk of sealed) {
+    parts += Math.ceil(chunk.pos / PART_BYTES);
+    if (n > 0 && parts > PARTS_PER_COMMIT) break;
+    n++;
+  }
+  return n;
 }

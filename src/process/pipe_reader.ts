@@ -47,14 +47,20 @@ export class PipeReader {
   /** Reads that returned data (for tests and the bench). */
   reads = 0;
 
-  /** `stream` must be a byte stream, as a child process's pipes are. */
+  /**
+   * `stream` must be a byte stream, as a child process's pipes are. `mayNap` says whether a burst
+   * may nap now (always, when not given): not while the run's stdin is being written, since a nap
+   * stops this thread's writes to it too, and a filter's output only comes as fast as its input
+   * goes in (measured on 16 MiB through an echo filter: about 1,000 naps, 0.5 s, a run).
+   */
   constructor(
     stream: ReadableStream<Uint8Array>,
     onChunk: (chunk: Uint8Array) => void,
     ready: () => Promise<void>,
+    mayNap: () => boolean = () => true,
   ) {
     this.reader = stream.getReader({ mode: "byob" });
-    this.finished = this.loop(onChunk, ready);
+    this.finished = this.loop(onChunk, ready, mayNap);
   }
 
   /** Stops reading, for a pipe that a surviving grandchild keeps open. */
@@ -71,6 +77,7 @@ export class PipeReader {
   private async loop(
     onChunk: (chunk: Uint8Array) => void,
     ready: () => Promise<void>,
+    mayNap: () => boolean,
   ): Promise<void> {
     try {
       for (;;) {
@@ -85,7 +92,7 @@ export class PipeReader {
         const burst = value.length >= BURST_BYTES ||
           performance.now() - issuedAt < BURST_WAIT_MS;
         onChunk(value);
-        if (burst && naps === napsBefore) nap();
+        if (burst && naps === napsBefore && mayNap()) nap();
       }
     } catch {
       // A cancelled or broken pipe simply ends the output.

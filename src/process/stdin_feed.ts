@@ -5,6 +5,8 @@ const PIECE_BYTES = 1024 * 1024;
 export interface StdinFeed {
   /** Settles once the input is written and stdin closed, or the write was given up. */
   readonly done: Promise<void>;
+  /** True until `done` settles: the input is still being written. */
+  readonly writing: boolean;
   /** Gives the write up (the child exited): closes stdin at once; never throws. */
   stop(): Promise<void>;
 }
@@ -17,6 +19,7 @@ export interface StdinFeed {
 export function feedStdin(stdin: WritableStream<Uint8Array>, bytes: Uint8Array): StdinFeed {
   const writer = stdin.getWriter();
   let stopped = false;
+  let writing = true;
   const done = (async () => {
     try {
       for (let at = 0; at < bytes.length && !stopped; at += PIECE_BYTES) {
@@ -26,9 +29,13 @@ export function feedStdin(stdin: WritableStream<Uint8Array>, bytes: Uint8Array):
     } catch {
       // The child closed its stdin or exited: what it did not read is not needed.
     }
+    writing = false;
   })();
   return {
     done,
+    get writing() {
+      return writing;
+    },
     async stop() {
       stopped = true;
       await writer.abort().catch(() => {});

@@ -131,9 +131,10 @@ export class RunExecution {
     const feed = spec.stdin ? feedStdin(child.stdin, spec.stdin) : null;
     spec.stdin = null; // the feed holds the input until it is written, not the run
 
+    const mayNap = () => feed === null || !feed.writing;
     const readers = [
-      this.capture(child.stdout, "stdout"),
-      this.capture(child.stderr, "stderr"),
+      this.capture(child.stdout, "stdout", mayNap),
+      this.capture(child.stderr, "stderr", mayNap),
     ];
     if (this.options.timeoutSeconds > 0) {
       this.timeoutTimer = setTimeout(
@@ -176,7 +177,11 @@ export class RunExecution {
     return await this.finish(ending, status.code);
   }
 
-  private capture(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr") {
+  private capture(
+    stream: ReadableStream<Uint8Array>,
+    name: "stdout" | "stderr",
+    mayNap: () => boolean,
+  ) {
     const splitter = new LineSplitter({
       // Colours and cursor moves go before anything reads the line.
       line: (raw) => {
@@ -196,6 +201,7 @@ export class RunExecution {
       stream,
       (chunk) => splitter.push(transcoder === null ? chunk : transcoder.push(chunk)),
       () => this.writer.ready(),
+      mayNap,
     );
     return { reader, splitter, transcoder };
   }

@@ -8,7 +8,9 @@ import { type Move, moveRun, type RunParts } from "./parts.ts";
 import type { RunStore } from "./store.ts";
 
 /** What a final write works with. */
-type FinalParts = Pick<RunParts, "store" | "events" | "finalHooks" | "logs">;
+type FinalParts =
+  & Pick<RunParts, "store" | "events" | "finalHooks" | "logs">
+  & Partial<Pick<RunParts, "inputs">>;
 
 /** Waits between tries of a final write that failed: doubling from the first to the longest. */
 const RETRY_MS = [250, 2000] as const;
@@ -33,6 +35,9 @@ export async function writeFinal(
   move: Move,
   writer?: Pick<RunLogWriter, "lost" | "lastSeq">,
 ): Promise<RunRecord | null> {
+  // A run started at once may end before its input is stored (run_input.ts): a final run's
+  // input is complete (retention, re-runs and GET .../input read it).
+  await parts.inputs?.written(runId);
   const write = new FinalWrite(parts, runId, move, writer);
   try {
     return await write.attempt(parts.events) ?? await parts.store.get(runId);

@@ -25,7 +25,7 @@ export {
   type RunTrigger,
 } from "./model.ts";
 export { type RunView, runViewSchema } from "./view.ts";
-export { type EncodedInput, encodeInput } from "./input.ts";
+export { checkInputSize, type EncodedInput, encodeInput } from "./input.ts";
 
 // Hearing of runs: every stored change, a run's end, its live log and changes as a stream.
 export { RunEvents } from "./events.ts";
@@ -44,5 +44,6 @@ export type {
 export { RunStore } from "./store.ts";
 export { ResultStore } from "./results.ts";
 export { InputStore } from "./input.ts";
+export { OrphanInputSweeper } from "./input_orphans.ts";
 export { RetentionSweeper } from "./retention.ts";
 export { settleFinalWrites } from "./final_write.ts";

@@ -5,8 +5,8 @@ import type { CatalogModule } from "../modules/catalog.ts";
 import type { PresetStore } from "../modules/presets.ts";
 import { secretNames } from "../modules/secrets.ts";
 import { unsafeBareValues } from "../modules/args.ts";
-import { keys } from "../kv/keys.ts";
-import { checkInputSize, type EncodedInput, readRunInput } from "./input.ts";
+import { checkInputSize } from "./input.ts";
+import { RunInput } from "./run_input.ts";
 import { newRunRecord, type RunRecord } from "./model.ts";
 import type { RunRequest } from "./request.ts";
 import { moveRun, type RunParts } from "./parts.ts";
@@ -76,34 +76,19 @@ export class Submissions {
     }
     if (!checked.ok || errors.length > 0) throw validationError(errors);
     const runId = request.runId ?? newRunId();
-    const input = await this.storeInput(runId, module, request);
+    const input = await RunInput.of(parts, runId, module, request);
     let stored: RunRecord;
     try {
       stored = await this.admit(request, module, checked.values, runId, input);
     } catch (err) {
       // Parts no record points at would never be read nor deleted.
-      if (input !== null) await parts.inputs.delete(keys.inputPrefix(runId)).catch(() => {});
+      await input?.discard();
       throw err;
     }
+    input?.settled();
     // Presets are saved only for a run that was accepted (not for a 429 or 503).
     if (request.saveConfig) await presets.save(moduleId, module.def.parameters, checked.values);
     return stored;
-  }
-
-  /** Writes the run's input parts before its record (which then points at them). */
-  private async storeInput(
-    runId: string,
-    module: CatalogModule,
-    request: RunRequest,
-  ): Promise<EncodedInput | null> {
-    const { inputs, store } = this.deps.parts;
-    let input = request.input ?? null;
-    if (input === null && request.inputFromRun && module.def.stdin === "input") {
-      const earlier = await store.get(request.inputFromRun);
-      input = earlier === null ? null : await readRunInput(inputs, earlier);
-    }
-    if (input !== null) await inputs.write((part) => keys.inputPart(runId, part), input.bytes);
-    return input;
   }
 
   /** Starts a checked run at once or queues it (or refuses it: shutdown, a full queue). */
@@ -112,10 +97,13 @@ export class Submissions {
     module: CatalogModule,
     values: RunRecord["parameters"],
     runId: string,
-    input: EncodedInput | null,
+    input: RunInput | null,
   ): Promise<RunRecord> {
     const { admission, options } = this.deps.parts;
     const { moduleId } = request;
+    // A run that will wait in the queue is stored with its input; one that starts now is fed
+    // from memory while its input is written (see run_input.ts).
+    if (!(request.runId === undefined && admission.canStartNow(moduleId))) await input?.stored();
     // From this check on nothing awaits until the run is registered or queued, so shutdown
     // either sees the run or the run sees shutdown.
     if (this.closed) throw new AppError("SHUTTING_DOWN", "The server is shutting down.");
@@ -134,11 +122,16 @@ export class Submissions {
       created_at: now,
       startsOn: null,
       origin: request.origin,
-      input: input === null ? null : { bytes: input.bytes.length, type: input.type },
+      input: input === null
+        ? null
+        : { bytes: input.encoded.bytes.length, type: input.encoded.type },
     });
+    if (startNow) input?.begin();
     // A module full on other servers sends a run that looked startable to the queue after all.
-    return (startNow ? await this.start(record, module, input?.bytes) : null) ??
-      await this.enqueue(record, request.runId !== undefined);
+    const started = startNow ? await this.start(record, module, input?.encoded.bytes) : null;
+    if (started !== null) return started;
+    await input?.stored();
+    return await this.enqueue(record, request.runId !== undefined);
   }
 
   /**

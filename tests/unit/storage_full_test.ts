@@ -26,9 +26,8 @@ Deno.test("isStorageFull: SQLite's full disk, ENOSPC, EDQUOT, also as a cause; n
 /** A log store that refuses every write while `full` is true. */
 function fillableStore(kv: Deno.Kv): LogStore & { full: boolean } {
   const store = Object.assign(new LogStore(kv), { full: false });
-  const write = store.writeEncoded.bind(store);
-  store.writeEncoded = (runId, firstSeq, body) =>
-    store.full ? Promise.reject(FULL()) : write(runId, firstSeq, body);
+  const write = store.writeChunks.bind(store);
+  store.writeChunks = (runId, chunks) => store.full ? Promise.reject(FULL()) : write(runId, chunks);
   return store;
 }
 

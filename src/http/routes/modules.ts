@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Services } from "../../services.ts";
 import { encodeInput } from "../../runs/mod.ts";
+import { takenInput } from "../input_body.ts";
 import { BODY_ERRORS, errorResponses, GUARD_ERRORS, jsonContent, SECURED } from "../openapi.ts";
 import {
   ConfigBody,
@@ -125,7 +126,7 @@ export function moduleRoutes(app: OpenAPIHono, s: Services): void {
   });
   app.openapi(submitRun, async (c) => {
     const body = c.req.valid("json");
-    const input = encodeInput(body.input, s.settings.maxInputBytes);
+    const input = takenInput(c) ?? encodeInput(body.input, s.settings.maxInputBytes);
     const { id } = c.req.valid("param");
     return c.json(await s.runs.submit(id, body.parameters, body.save_config, input), 202);
   });

@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Services } from "../../services.ts";
 import { encodeInput } from "../../runs/mod.ts";
+import { takenInput } from "../input_body.ts";
 import {
   BODY_ERRORS,
   errorResponses,
@@ -76,6 +77,7 @@ const rerun = createRoute({
       "RUN_NOT_FOUND",
       "MODULE_NOT_FOUND",
       "MODULE_UNAVAILABLE",
+      "INPUT_NOT_FOUND",
       "INPUT_TOO_LARGE",
       "QUEUE_FULL",
       "STORAGE_FULL",
@@ -124,7 +126,8 @@ export function runRoutes(app: OpenAPIHono, s: Services): void {
     const { run_id } = c.req.valid("param");
     const body = c.req.valid("json");
     // Absent: the old run's input again; null: none; else the new one.
-    const input = "input" in body ? encodeInput(body.input, s.settings.maxInputBytes) : undefined;
+    const input = takenInput(c) ??
+      ("input" in body ? encodeInput(body.input, s.settings.maxInputBytes) : undefined);
     return c.json(await s.runs.rerun(run_id, body.parameters, input), 202);
   });
   app.openapi(getInput, async (c) => {
