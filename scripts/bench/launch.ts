@@ -6,32 +6,38 @@ import { rawOutput } from "./raw.ts";
 import { info, type Measure, type RowResult, verdict } from "./results.ts";
 import { BenchServer } from "./server.ts";
 import { fmtMs, fmtSigned, round, roundSummary, summarize } from "./stats.ts";
-import { postOnRamStore, syncedCommitMs } from "./post_floor.ts";
+import { onRamStore, syncedCommitMs } from "./post_floor.ts";
 
-/** Measures the launch row into `row`. */
-export async function benchLaunch(ctx: Context, row: RowResult): Promise<void> {
-  const n = ctx.size.launchRuns;
-  const server = await BenchServer.start(ctx, "launch");
-  const base = server.url;
-  const raw: number[] = [];
-  const srv: number[] = [];
-  const post: number[] = [];
+/** Launch samples against one server, each beside a raw spawn (alternating which goes first). */
+export interface LaunchSamples {
+  raw: number[];
+  srv: number[];
+  post: number[];
+  rawLife: number[];
+  firstPollMs: number;
+}
 
+/** `n` launches of the first-line module on the server at `base`, each paired with a raw one. */
+export async function sampleLaunches(
+  ctx: Context,
+  base: string,
+  n: number,
+): Promise<LaunchSamples> {
+  const out: LaunchSamples = { raw: [], srv: [], post: [], rawLife: [], firstPollMs: 15 };
   // The server's run is polled for its end; polling starts only when the raw script has usually
   // exited, so the polls do not compete with Python's start-up for the 2 cores.
-  let firstPollMs = 15;
-  const rawLife: number[] = [];
   const rawSample = async () => {
     const t0 = wallMs();
-    const out = await rawOutput(ctx, ctx.scripts.firstLine);
-    rawLife.push(wallMs() - t0);
-    return parseTimestampMs(out.split("\n")[0]) - t0;
+    const text = await rawOutput(ctx, ctx.scripts.firstLine);
+    out.rawLife.push(wallMs() - t0);
+    return parseTimestampMs(text.split("\n")[0]) - t0;
   };
   const serverSample = async () => {
     const t0 = wallMs();
     const run = await submit(base, "first-line");
     const tPost = wallMs();
-    const final = await waitFinal(base, run.run_id, { firstMs: firstPollMs, everyMs: 5 });
+    const firstMs = out.firstPollMs;
+    const final = await waitFinal(base, run.run_id, { firstMs, everyMs: 5 });
     if (final.status !== "completed") {
       throw new Error(`run ${run.run_id} ${final.status}: ${final.error_message}`);
     }
@@ -40,23 +46,31 @@ export async function benchLaunch(ctx: Context, row: RowResult): Promise<void> {
   };
   const serverSampleInto = async () => {
     const s = await serverSample();
-    srv.push(s.overhead);
-    post.push(s.post);
+    out.srv.push(s.overhead);
+    out.post.push(s.post);
   };
 
   for (let i = 0; i < ctx.size.launchWarmup; i++) await rawSample();
-  firstPollMs = Math.max(5, Math.round(summarize(rawLife).p50 * 0.9));
+  out.firstPollMs = Math.max(5, Math.round(summarize(out.rawLife).p50 * 0.9));
   for (let i = 0; i < ctx.size.launchWarmup; i++) await serverSample();
   for (let i = 0; i < n; i++) {
     // Alternate which goes first so neither always follows the other.
     if (i % 2 === 0) {
-      raw.push(await rawSample());
+      out.raw.push(await rawSample());
       await serverSampleInto();
     } else {
       await serverSampleInto();
-      raw.push(await rawSample());
+      out.raw.push(await rawSample());
     }
   }
+  return out;
+}
+
+/** Measures the launch row into `row`. */
+export async function benchLaunch(ctx: Context, row: RowResult): Promise<void> {
+  const n = ctx.size.launchRuns;
+  const server = await BenchServer.start(ctx, "launch");
+  const { raw, srv, post, rawLife, firstPollMs } = await sampleLaunches(ctx, server.url, n);
   await server.stop();
   server.noteStderr(row);
 
@@ -116,13 +130,19 @@ export async function benchLaunch(ctx: Context, row: RowResult): Promise<void> {
       `${fmtMs(commit.p50)} (${fmtMs(commit.p99)})`,
     ),
   );
-  const ram = await postOnRamStore(ctx, Math.min(n, 100));
+  const ram = await onRamStore(ctx, (base) => sampleLaunches(ctx, base, Math.min(n, 100)));
   if (ram !== null) {
-    row.details.post_ram_store = roundSummary(ram);
+    const ramPost = summarize(ram.post);
+    const ramPaired = summarize(ram.srv.map((v, i) => v - ram.raw[i]));
+    row.details.ram_store = {
+      post: roundSummary(ramPost),
+      paired_diff: roundSummary(ramPaired),
+      runs: ram.srv.length,
+    };
     row.measures.push(
       info(
-        "POST /run round trip p50 (p99), the store on /dev/shm (no disk sync)",
-        `${fmtMs(ram.p50)} (${fmtMs(ram.p99)})`,
+        "the store on /dev/shm (no disk sync): POST p50 (p99) / launch overhead, paired median",
+        `${fmtMs(ramPost.p50)} (${fmtMs(ramPost.p99)}) / ${fmtSigned(ramPaired.p50)}`,
       ),
     );
   }

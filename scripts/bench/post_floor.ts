@@ -1,5 +1,5 @@
 /**
- * What `POST .../run` pays for durability: the same requests against a server whose store lives on
+ * What `POST .../run` pays for durability: the same launches against a server whose store lives on
  * a RAM file system (no disk sync), and the latency of one synced KV commit shaped like a run's
  * creation, made by this process on a KV file in the bench's own temp folder (the same disk as
  * the server's). Linux only for the RAM server (/dev/shm); the commit is measured everywhere.
@@ -7,7 +7,6 @@
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Context } from "./context.ts";
-import { submit, waitFinal } from "./http.ts";
 import { BenchServer } from "./server.ts";
 import { summarize, type Summary } from "./stats.ts";
 
@@ -29,8 +28,11 @@ async function ramFolder(): Promise<string | null> {
   }
 }
 
-/** `POST .../run` round trips (each run awaited to its end) against a server on a RAM store. */
-export async function postOnRamStore(ctx: Context, runs: number): Promise<Summary | null> {
+/** `measure` run against a server whose data dir is on a RAM file system; null without one. */
+export async function onRamStore<T>(
+  ctx: Context,
+  measure: (base: string) => Promise<T>,
+): Promise<T | null> {
   const dir = await ramFolder();
   if (dir === null) return null;
   const server = await BenchServer.start(ctx, "launch-ram", {
@@ -38,14 +40,7 @@ export async function postOnRamStore(ctx: Context, runs: number): Promise<Summar
     allowAll: true,
   });
   try {
-    const post: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
-      const run = await submit(server.url, "first-line");
-      post.push(performance.now() - t0);
-      await waitFinal(server.url, run.run_id, { firstMs: 60, everyMs: 5 });
-    }
-    return summarize(post);
+    return await measure(server.url);
   } finally {
     await server.stop();
     await new Deno.Command("rm", { args: ["-rf", dir] }).output();
