@@ -1,6 +1,10 @@
 // deno-lint-ignore-file no-explicit-any -- test code reads loosely typed JSON answers
 import assert from "node:assert/strict";
+import type { ArtifactStore } from "../src/artifacts/store.ts";
 import { keys } from "../src/kv/keys.ts";
+import type { LogStore } from "../src/logs/store.ts";
+import { RetentionSweeper } from "../src/runs/retention.ts";
+import type { RunStore } from "../src/runs/store.ts";
 import { startServer, waitFinal } from "./helpers.ts";
 
 Deno.test("the retention sweep deletes finished runs older than the retention time with their logs; counters stay right", async () => {
@@ -49,4 +53,26 @@ Deno.test("the retention sweep deletes finished runs older than the retention ti
   } finally {
     await server.close();
   }
+});
+
+Deno.test("stop waits for the sweep under way to end its folder walk, and sweeps no environment after", async () => {
+  // A shutdown that returned while the start's sweep still read the artifact folder left that
+  // read (and the KV reads after it) running past the closed store.
+  const listing = Promise.withResolvers<string[]>();
+  let environmentSweeps = 0;
+  const sweeper = new RetentionSweeper({
+    store: { getMany: () => Promise.resolve(new Map()) } as unknown as RunStore,
+    logs: {} as LogStore,
+    artifacts: { runIds: () => listing.promise } as unknown as ArtifactStore,
+    environments: { sweep: () => Promise.resolve(void environmentSweeps++) },
+  }, { retentionDays: 1, once: { claim: () => Promise.resolve(false) } });
+  sweeper.start();
+  let stopped = false;
+  const stopping = sweeper.stop().then(() => stopped = true);
+  // One turn of the event loop: every promise that can settle without the listing has settled.
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(stopped, false, "stop returned while the folder walk was under way");
+  listing.resolve([]);
+  await stopping;
+  assert.equal(environmentSweeps, 0);
 });

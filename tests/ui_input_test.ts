@@ -43,7 +43,12 @@ Deno.test("web UI: an Input text area for stdin modules, its 413 shown next to i
       await page.locator(aria("button", "Run")).click();
       await waitFor(() => new URL(page.url()).pathname.startsWith("/runs/"), 10_000, "run page");
       await waitForText(page, "#input-info", /first 64 KiB are shown/);
-      const shown = await page.$eval("#input-text", (el) => el.textContent!.length);
+      // The text comes from a second request, after the info line is drawn.
+      const shown = await waitFor(
+        () => page.$eval("#input-text", (el) => el.textContent!.length),
+        10_000,
+        "the input's text",
+      );
       assert.equal(shown, 65_536);
     });
 

@@ -70,13 +70,15 @@ Deno.test("web UI in Chromium with PRISMQ_API_TOKEN: asks once, then sends it ev
       );
     });
 
-    // Only the first request went out before the token was asked for; then the wrong one.
     const bearer = `Bearer ${TOKEN}`;
+    const withToken = (end: string) => sent.some((r) => r.path.endsWith(end) && r.auth === bearer);
+    // Chromium reports requests to this process asynchronously (in order): the saved file can be
+    // seen before the report of the request that fetched it has been read.
+    await waitFor(() => withToken("/logs/stream"), 10_000, "the log stream to send it too");
+    await waitFor(() => withToken("/logs/download"), 10_000, "the download to send it too");
+    // Only the first request went out before the token was asked for; then the wrong one.
     const early = sent.filter((r) => r.auth !== bearer).map((r) => [r.path, r.auth]);
     assert.deepEqual(early, [["/api/modules", undefined], ["/api/modules", "Bearer wrong-token"]]);
-    const withToken = (end: string) => sent.some((r) => r.path.endsWith(end) && r.auth === bearer);
-    assert.ok(withToken("/logs/stream"), "the log stream sends it too");
-    assert.ok(withToken("/logs/download"), "and the download");
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();

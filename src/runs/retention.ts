@@ -60,6 +60,8 @@ export interface SweepClaim {
 export class RetentionSweeper {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<unknown> = Promise.resolve();
+  /** The scheduled sweep under way (its folder walk and environment sweep included). */
+  private periodicRun: Promise<void> = Promise.resolve();
   private stopped = false;
 
   /** Runs kept `retentionDays` after they finished; a sweep every `everyMs` (hourly). */
@@ -71,8 +73,8 @@ export class RetentionSweeper {
   /** Sweeps once now (in the background) and schedules the next sweeps; 0 days keeps forever. */
   start(): void {
     if (this.options.retentionDays === 0) return;
-    void this.periodic();
-    this.timer = setInterval(() => void this.periodic(), this.everyMs);
+    this.periodicRun = this.periodic();
+    this.timer = setInterval(() => this.periodicRun = this.periodic(), this.everyMs);
   }
 
   private get everyMs(): number {
@@ -89,7 +91,7 @@ export class RetentionSweeper {
     try {
       if (!this.options.once || await this.options.once.claim(period)) await this.sweep(now);
       await this.pruneArtifacts();
-      await this.stores.environments?.sweep();
+      if (!this.stopped) await this.stores.environments?.sweep();
     } catch (err) {
       console.error("retention sweep failed:", err);
     }
@@ -122,11 +124,12 @@ export class RetentionSweeper {
     return work;
   }
 
-  /** Stops the schedule and waits for a sweep under way. */
+  /** Stops the schedule and waits for a sweep under way, its folder walk included. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     await this.running;
+    await this.periodicRun;
   }
 }
