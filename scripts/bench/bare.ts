@@ -1,4 +1,7 @@
-/** The reads row's ceiling: a bare Deno.serve that answers the same bytes as the server. */
+/**
+ * A bare Deno.serve that answers the same bytes as the server: the reads row's ceiling, and the
+ * stdin row's floor for receiving a 16 MiB request body (it reads every body whole).
+ */
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { readLines, track } from "./children.ts";
@@ -12,7 +15,11 @@ Deno.serve({
   hostname: "127.0.0.1",
   port: 0,
   onListen: ({ port }) => console.log("listening on http://127.0.0.1:" + port),
-}, (req) => new Response(new URL(req.url).pathname === "/api/health" ? health : run, { headers }));
+}, async (req) => {
+  // A request with a body is read whole first, as the runner reads a run request's body.
+  if (req.body !== null) await req.arrayBuffer();
+  return new Response(new URL(req.url).pathname === "/api/health" ? health : run, { headers });
+});
 `;
 
 /** Starts the bare server answering `healthBody` on /api/health and `runBody` on every path. */

@@ -5,6 +5,7 @@
  * (`input` as a JSON string; the goal row) and what PrismQ's filters are fed, a JSON array of
  * objects (`input` as that JSON value, echoed as one JSON text: INFO).
  */
+import { startBare } from "./bare.ts";
 import { track } from "./children.ts";
 import type { Context } from "./context.ts";
 import { request, waitFinal } from "./http.ts";
@@ -104,6 +105,27 @@ async function measureShape(ctx: Context, server: BenchServer, input: unknown, b
   return { r, s, ratio: s.p50 / r.p50, post: summarize(post), run: summarize(run), lines };
 }
 
+/**
+ * The HTTP part alone: the same request (the same client, body and size) to a bare Deno.serve in
+ * its own process that reads the body whole and answers `{}`. No raw spawn pays this.
+ */
+async function bareReceive(ctx: Context, input: string) {
+  const bare = await startBare(ctx, "{}", "{}");
+  try {
+    const times: number[] = [];
+    for (let i = 0; i <= ctx.size.stdinRounds; i++) {
+      const t0 = performance.now();
+      const res = await request(bare.url, "POST", "/api/modules/stdin-echo/run", { input });
+      if (res.status !== 200) throw new Error(`the bare server answered ${res.status}`);
+      if (i > 0) times.push(performance.now() - t0); // the first warms up
+    }
+    return summarize(times);
+  } finally {
+    bare.child.kill();
+    await bare.child.status;
+  }
+}
+
 /** Measures the stdin row into `row`. */
 export async function benchStdin(ctx: Context, row: RowResult): Promise<void> {
   const text = textInput(ctx.size.stdinBytes);
@@ -114,6 +136,7 @@ export async function benchStdin(ctx: Context, row: RowResult): Promise<void> {
   const json = await measureShape(ctx, server, array, encoder.encode(JSON.stringify(array)));
   await server.stop();
   server.noteStderr(row);
+  const bareBody = await bareReceive(ctx, text);
   const details = (m: typeof lines) => ({
     server: roundSummary(m.s),
     raw: roundSummary(m.r),
@@ -140,6 +163,13 @@ export async function benchStdin(ctx: Context, row: RowResult): Promise<void> {
       ratio: round(lines.ratio),
     },
   });
+  row.details.bare_receive = roundSummary(bareBody);
+  row.measures.push(
+    info(
+      "floor: a bare Deno.serve reading the same POST body whole and answering {} (p50)",
+      fmtMs(bareBody.p50),
+    ),
+  );
   row.measures.push(
     info(
       "of which: POST to its 202 p50 / run duration (start to end) p50",
