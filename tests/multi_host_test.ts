@@ -235,7 +235,9 @@ Deno.test({
               const run = (await call(a, `/api/runs/${runId}`)).body;
               return FINAL.includes(run.status) ? run : null;
             },
-            10_000,
+            // Generous: three test files run at once on two cores (a timeout of 2 s, the sweep's
+            // turn, then its write); it failed once at 10 s in a loaded parallel run.
+            30_000,
             "the paused host's run to fail",
           );
           assert.match(failed.error_message, /host "b" stopped/);

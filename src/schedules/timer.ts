@@ -56,10 +56,15 @@ export class ScheduleTimer {
 
   constructor(private readonly store: ScheduleStore, private readonly runs: ScheduledRuns) {}
 
+  /** Changes made here through `set` and `remove`, counted. */
+  private localChanges = 0;
+  /** The count at each schedule's last change made here: a refresh read before it is older. */
+  private readonly changedHere = new Map<string, number>();
+
   /** Loads every schedule and arms the timer. */
   async start(): Promise<void> {
     this.version = await this.store.version();
-    for (const schedule of await this.store.all()) this.set(schedule, false);
+    for (const schedule of await this.store.all()) this.apply(schedule);
     this.arm();
     this.refresher.start();
   }
@@ -73,20 +78,26 @@ export class ScheduleTimer {
     if (version === this.version) return;
     this.version = version;
     this.fullRefreshes++;
+    const readFrom = this.localChanges;
     const stored = await this.store.all();
+    // A schedule changed here while the store was read is newer here than in what was read.
+    const newerHere = (id: string) => (this.changedHere.get(id) ?? -1) >= readFrom;
     const ids = new Set(stored.map((s) => s.schedule_id));
     let changed = false;
     for (const schedule of stored) {
       if (this.known.get(schedule.schedule_id) === signature(schedule)) continue;
-      this.set(schedule, false);
+      if (newerHere(schedule.schedule_id)) continue;
+      this.apply(schedule);
       changed = true;
     }
     for (const id of [...this.known.keys()]) {
-      if (ids.has(id)) continue;
+      if (ids.has(id) || newerHere(id)) continue;
       this.known.delete(id);
       this.due.delete(id);
       changed = true;
     }
+    // Changes made before this read are in it: only later ones need remembering.
+    for (const [id, at] of this.changedHere) if (at < readFrom) this.changedHere.delete(id);
     if (changed && !this.stopped) this.arm();
   }
 
@@ -105,17 +116,23 @@ export class ScheduleTimer {
     return this.due.get(scheduleId) ?? null;
   }
 
-  /** Takes a new or changed schedule into account. */
-  set(schedule: ScheduleRecord, rearm = true): void {
+  /** Takes a new or changed schedule into account (one just stored by this server). */
+  set(schedule: ScheduleRecord): void {
+    this.changedHere.set(schedule.schedule_id, this.localChanges++);
+    this.apply(schedule);
+    this.arm();
+  }
+
+  private apply(schedule: ScheduleRecord): void {
     this.known.set(schedule.schedule_id, signature(schedule));
     const next = schedule.enabled ? nextDue(schedule.cron, schedule.timezone, Date.now()) : null;
     if (next === null) this.due.delete(schedule.schedule_id);
     else this.due.set(schedule.schedule_id, next);
-    if (rearm) this.arm();
   }
 
   /** Forgets a deleted schedule. */
   remove(scheduleId: string): void {
+    this.changedHere.set(scheduleId, this.localChanges++);
     this.known.delete(scheduleId);
     this.refusals.delete(scheduleId);
     this.due.delete(scheduleId);

@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { ScheduleTimer } from "../../src/schedules/timer.ts";
+import type { ScheduleStore } from "../../src/schedules/store.ts";
+import type { ScheduleRecord } from "../../src/schedules/model.ts";
+
+const record = (changes: Partial<ScheduleRecord>): ScheduleRecord => ({
+  schedule_id: "s1",
+  module_id: "m",
+  pipeline_id: null,
+  cron: "0 0 * * *",
+  timezone: "UTC",
+  parameters: {},
+  enabled: true,
+  overlap: "skip",
+  last_run_at: null,
+  last_run_id: null,
+  created_at: 0,
+  updated_at: 0,
+  skipped_fires: 0,
+  refused_fires: 0,
+  input_bytes: null,
+  input_type: null,
+  input_version: null,
+  ...changes,
+});
+
+/** A store whose listing of every schedule answers only when the test says so. */
+function heldStore() {
+  let version = 0;
+  let held = Promise.withResolvers<ScheduleRecord[]>();
+  const store = {
+    version: () => Promise.resolve(String(version)),
+    all: () => held.promise,
+  } as unknown as ScheduleStore;
+  return {
+    store,
+    bump: () => version++,
+    answer: (records: ScheduleRecord[]) => {
+      held.resolve(records);
+      held = Promise.withResolvers<ScheduleRecord[]>();
+    },
+  };
+}
+
+const runs = {
+  submit: () => Promise.reject(new Error("no fires")),
+  record: () => Promise.resolve(null),
+};
+
+Deno.test("a refresh that read the store before a change made here does not undo it", async () => {
+  const { store, bump, answer } = heldStore();
+  const timer = new ScheduleTimer(store, runs);
+  const starting = timer.start();
+  await new Promise((r) => setTimeout(r, 0));
+  answer([record({})]);
+  await starting;
+  try {
+    assert.notEqual(timer.nextDueAt("s1"), null);
+    // Another server changed something: the refresh reads every schedule, slowly.
+    bump();
+    const refreshing = timer.refresh();
+    await new Promise((r) => setTimeout(r, 0));
+    // Meanwhile a PATCH here disabled s1 and created s2.
+    timer.set(record({ enabled: false, updated_at: 2 }));
+    timer.set(record({ schedule_id: "s2", updated_at: 2 }));
+    // The refresh's read was taken before both.
+    answer([record({ cron: "5 0 * * *", updated_at: 1 })]);
+    await refreshing;
+    assert.equal(timer.nextDueAt("s1"), null, "the disabled schedule stays disabled");
+    assert.notEqual(timer.nextDueAt("s2"), null, "the new schedule is kept");
+    // A later refresh that reads them takes the store's state again.
+    bump();
+    const again = timer.refresh();
+    await new Promise((r) => setTimeout(r, 0));
+    answer([record({ enabled: true, cron: "5 0 * * *", updated_at: 3 })]);
+    await again;
+    assert.notEqual(timer.nextDueAt("s1"), null);
+    assert.equal(timer.nextDueAt("s2"), null, "deleted elsewhere");
+  } finally {
+    await timer.stop();
+  }
+});
