@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ScheduleStore } from "../../src/schedules/store.ts";
 import { ScheduleTimer } from "../../src/schedules/timer.ts";
+import { scheduleRecord } from "./schedule_fixture.ts";
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string) {
   const deadline = performance.now() + timeoutMs;
@@ -21,25 +22,7 @@ Deno.test("a fire refused again and again is counted each time and logged once",
     record: () => Promise.resolve(null),
   });
   try {
-    const schedule = {
-      schedule_id: "s1",
-      module_id: "m",
-      pipeline_id: null,
-      cron: "* * * * * *",
-      timezone: "UTC",
-      parameters: {},
-      enabled: true,
-      overlap: "queue" as const,
-      last_run_at: null,
-      last_run_id: null,
-      created_at: 0,
-      updated_at: 0,
-      skipped_fires: 0,
-      refused_fires: 0,
-      input_bytes: null,
-      input_type: null,
-      input_version: null,
-    };
+    const schedule = scheduleRecord({ cron: "* * * * * *" });
     assert.ok(await store.create(schedule));
     await timer.start();
     await waitFor(async () => (await store.get("s1"))!.refused_fires >= 3, 10_000, "3 refusals");

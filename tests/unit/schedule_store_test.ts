@@ -1,31 +1,13 @@
 // deno-lint-ignore-file no-explicit-any -- reads the error code of a rejection
 import assert from "node:assert/strict";
 import { ScheduleStore } from "../../src/schedules/store.ts";
-import type { ScheduleRecord } from "../../src/schedules/model.ts";
+import { scheduleRecord } from "./schedule_fixture.ts";
 
 Deno.test("ScheduleStore.change: concurrent changes (a fire here, a PATCH elsewhere) all land", async () => {
   const kv = await Deno.openKv(":memory:");
   try {
     const store = new ScheduleStore(kv);
-    const schedule: ScheduleRecord = {
-      schedule_id: "s1",
-      module_id: "m",
-      pipeline_id: null,
-      cron: "* * * * *",
-      timezone: "UTC",
-      parameters: {},
-      enabled: true,
-      overlap: "queue",
-      last_run_at: null,
-      last_run_id: null,
-      created_at: 0,
-      updated_at: 0,
-      skipped_fires: 0,
-      refused_fires: 0,
-      input_bytes: null,
-      input_type: null,
-      input_version: null,
-    };
+    const schedule = scheduleRecord();
     assert.ok(await store.create(schedule));
     assert.ok(!(await store.create(schedule)), "an id is stored once");
     await Promise.all([
@@ -47,25 +29,7 @@ Deno.test("ScheduleStore.change: concurrent changes (a fire here, a PATCH elsewh
 Deno.test("ScheduleStore: a change or delete that keeps losing its race answers CONFLICT, writing nothing", async () => {
   const kv = await Deno.openKv(":memory:");
   try {
-    const schedule: ScheduleRecord = {
-      schedule_id: "s2",
-      module_id: "m",
-      pipeline_id: null,
-      cron: "* * * * *",
-      timezone: "UTC",
-      parameters: {},
-      enabled: true,
-      overlap: "queue",
-      last_run_at: null,
-      last_run_id: null,
-      created_at: 0,
-      updated_at: 0,
-      skipped_fires: 0,
-      refused_fires: 0,
-      input_bytes: null,
-      input_type: null,
-      input_version: null,
-    };
+    const schedule = scheduleRecord({ schedule_id: "s2" });
     assert.ok(await new ScheduleStore(kv).create(schedule));
     // As if another writer landed between every read and write: each checked write fails.
     let tries = 0;

@@ -2,27 +2,10 @@ import assert from "node:assert/strict";
 import { ScheduleTimer } from "../../src/schedules/timer.ts";
 import type { ScheduleStore } from "../../src/schedules/store.ts";
 import type { ScheduleRecord } from "../../src/schedules/model.ts";
+import { scheduleRecord } from "./schedule_fixture.ts";
 
-const record = (changes: Partial<ScheduleRecord>): ScheduleRecord => ({
-  schedule_id: "s1",
-  module_id: "m",
-  pipeline_id: null,
-  cron: "0 0 * * *",
-  timezone: "UTC",
-  parameters: {},
-  enabled: true,
-  overlap: "skip",
-  last_run_at: null,
-  last_run_id: null,
-  created_at: 0,
-  updated_at: 0,
-  skipped_fires: 0,
-  refused_fires: 0,
-  input_bytes: null,
-  input_type: null,
-  input_version: null,
-  ...changes,
-});
+const record = (changes: Partial<ScheduleRecord>) =>
+  scheduleRecord({ cron: "0 0 * * *", overlap: "skip", ...changes });
 
 /** A store whose listing of every schedule answers only when the test says so. */
 function heldStore() {
