@@ -23,14 +23,28 @@ export interface SchedulePage {
  * definition also moves a version key, which timers read instead of every schedule.
  */
 export class ScheduleStore {
+  /** The versionstamp each record this store read or wrote was stored under. */
+  private readonly stamps = new WeakMap<ScheduleRecord, string>();
+
   constructor(private readonly kv: Deno.Kv) {}
+
+  /**
+   * The versionstamp `record` was stored under, when this store read or wrote that very object;
+   * versionstamps of one key grow with each write, so they order its versions (the answers of
+   * concurrent writes may arrive in either order).
+   */
+  stampOf(record: ScheduleRecord): string | null {
+    return this.stamps.get(record) ?? null;
+  }
 
   /** Every schedule, oldest first. */
   async all(): Promise<ScheduleRecord[]> {
     const out: ScheduleRecord[] = [];
     for await (const entry of this.kv.list({ prefix: keys.schedulePrefix() })) {
       const record = readable(entry);
-      if (record !== null) out.push(record);
+      if (record === null) continue;
+      this.stamps.set(record, entry.versionstamp);
+      out.push(record);
     }
     return out.sort((a, b) => a.created_at - b.created_at);
   }
@@ -66,7 +80,9 @@ export class ScheduleStore {
   async create(schedule: ScheduleRecord): Promise<boolean> {
     const key = keys.schedule(schedule.schedule_id);
     const op = this.kv.atomic().check({ key, versionstamp: null }).set(key, schedule);
-    return (await op.sum(keys.scheduleVersion(), 1n).commit()).ok;
+    const result = await op.sum(keys.scheduleVersion(), 1n).commit();
+    if (result.ok) this.stamps.set(schedule, result.versionstamp);
+    return result.ok;
   }
 
   /**
@@ -88,7 +104,11 @@ export class ScheduleStore {
       const next = change(current);
       const op = this.kv.atomic().check(entry).set(entry.key, next);
       if (definition) op.sum(keys.scheduleVersion(), 1n);
-      if ((await op.commit()).ok) return next;
+      const result = await op.commit();
+      if (result.ok) {
+        this.stamps.set(next, result.versionstamp);
+        return next;
+      }
     }
     throw conflict(scheduleId);
   }

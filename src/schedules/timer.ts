@@ -60,6 +60,8 @@ export class ScheduleTimer {
   private localChanges = 0;
   /** The count at each schedule's last change made here: a refresh read before it is older. */
   private readonly changedHere = new Map<string, number>();
+  /** The versionstamp of the version of each schedule taken in (see ScheduleStore.stampOf). */
+  private readonly appliedStamps = new Map<string, string>();
 
   /** Loads every schedule and arms the timer. */
   async start(): Promise<void> {
@@ -92,6 +94,7 @@ export class ScheduleTimer {
     }
     for (const id of [...this.known.keys()]) {
       if (ids.has(id) || newerHere(id)) continue;
+      this.appliedStamps.delete(id);
       this.known.delete(id);
       this.due.delete(id);
       changed = true;
@@ -124,6 +127,11 @@ export class ScheduleTimer {
   }
 
   private apply(schedule: ScheduleRecord): void {
+    // Two PATCHes' answers may come back in either order: an older version never replaces a newer.
+    const stamp = this.store.stampOf(schedule);
+    const applied = this.appliedStamps.get(schedule.schedule_id);
+    if (stamp !== null && applied !== undefined && applied > stamp) return;
+    if (stamp !== null) this.appliedStamps.set(schedule.schedule_id, stamp);
     this.known.set(schedule.schedule_id, signature(schedule));
     const next = schedule.enabled ? nextDue(schedule.cron, schedule.timezone, Date.now()) : null;
     if (next === null) this.due.delete(schedule.schedule_id);
@@ -133,6 +141,7 @@ export class ScheduleTimer {
   /** Forgets a deleted schedule. */
   remove(scheduleId: string): void {
     this.changedHere.set(scheduleId, this.localChanges++);
+    this.appliedStamps.delete(scheduleId);
     this.known.delete(scheduleId);
     this.refusals.delete(scheduleId);
     this.due.delete(scheduleId);

@@ -8,12 +8,15 @@ const record = (changes: Partial<ScheduleRecord>) =>
   scheduleRecord({ cron: "0 0 * * *", overlap: "skip", ...changes });
 
 /** A store whose listing of every schedule answers only when the test says so. */
+const stamps = new WeakMap<ScheduleRecord, string>();
+
 function heldStore() {
   let version = 0;
   let held = Promise.withResolvers<ScheduleRecord[]>();
   const store = {
     version: () => Promise.resolve(String(version)),
     all: () => held.promise,
+    stampOf: (r: ScheduleRecord) => stamps.get(r) ?? null,
   } as unknown as ScheduleStore;
   return {
     store,
@@ -29,6 +32,27 @@ const runs = {
   submit: () => Promise.reject(new Error("no fires")),
   record: () => Promise.resolve(null),
 };
+
+Deno.test("of two versions taken in out of order, the older never replaces the newer", async () => {
+  const { store, answer } = heldStore();
+  const timer = new ScheduleTimer(store, runs);
+  const starting = timer.start();
+  await new Promise((r) => setTimeout(r, 0));
+  answer([]);
+  await starting;
+  try {
+    const newer = record({ enabled: false });
+    const older = record({ cron: "5 4 * * *" });
+    stamps.set(newer, "00000000000000020000");
+    stamps.set(older, "00000000000000010000");
+    // The answers of two concurrent PATCHes: the later write's came back first.
+    timer.set(newer);
+    timer.set(older);
+    assert.equal(timer.nextDueAt("s1"), null, "the newer version (disabled) stays");
+  } finally {
+    await timer.stop();
+  }
+});
 
 Deno.test("a refresh that read the store before a change made here does not undo it", async () => {
   const { store, bump, answer } = heldStore();
