@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { keys } from "../src/kv/keys.ts";
 import { python, startServer, type TestServer } from "./helpers.ts";
+// After the helpers: they load the app, whose schemas zod-openapi must extend first.
+import { InputStore } from "../src/runs/input.ts";
 import { spawnServer } from "./server_process.ts";
 
 const MODULES = [
@@ -81,11 +83,10 @@ Deno.test("concurrent PATCHes with inputs: the stored record's input is always t
       const answers = await Promise.all(inputs.map((input) => patch(server, id, { input })));
       for (const a of answers) assert.ok(a.status === 200 || a.status === 409, `${a.status}`);
       const record = (await kv.get<any>(keys.schedule(id))).value;
-      let bytes = 0;
       const prefix = [...keys.scheduleInputPrefix(id), record.input_version];
-      for await (const part of kv.list<Uint8Array>({ prefix })) bytes += part.value.length;
-      assert.equal(bytes, record.input_bytes, `trial ${trial}: the record's input is stored whole`);
-      const stored = JSON.parse(new TextDecoder().decode(await readAll(kv, prefix)));
+      const bytes = await new InputStore(kv).read(prefix);
+      assert.equal(bytes.length, record.input_bytes, `trial ${trial}: the record's input is whole`);
+      const stored = JSON.parse(new TextDecoder().decode(bytes));
       assert.ok(answers[stored[0].patch].status === 200, `trial ${trial}: a landed PATCH's input`);
     }
   } finally {
@@ -121,18 +122,6 @@ Deno.test("a PATCH's input prunes versions no record points at once they are a m
     await server.close();
   }
 });
-
-async function readAll(kv: Deno.Kv, prefix: Deno.KvKey): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const part of kv.list<Uint8Array>({ prefix })) parts.push(part.value);
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    all.set(part, at);
-    at += part.length;
-  }
-  return all;
-}
 
 Deno.test("a DELETE that answered 200 stays deleted: a racing PATCH answers 404, never revives it", async () => {
   const server = await startServer(MODULES);

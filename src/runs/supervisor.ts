@@ -121,11 +121,9 @@ export class RunSupervisor implements RunHandle {
         else this.poolFull = begun.full;
         return null;
       }
-      if ("end" in begun) {
-        // A new run that was stored and ended at once (its launch failed) is the answer.
-        if (start.kind === "new") this.startedOnce.resolve(begun.end);
-        return begun.end;
-      }
+      // A new run was answered once stored (startNew); one that ended before (or was never
+      // stored) leaves `started` to the null below.
+      if ("end" in begun) return begun.end;
       this.startedOnce.resolve(begun.running);
       return await this.recordEnd(begun.execution);
     } finally {
