@@ -52,7 +52,8 @@ export function findExecutable(
   return null;
 }
 
-function isExecutableFile(path: string, os: Os): boolean {
+/** True when `path` is a file this platform may run (Windows: any file). */
+export function isExecutableFile(path: string, os: Os = Deno.build.os): boolean {
   try {
     const info = Deno.statSync(path);
     if (!info.isFile) return false;

@@ -583,6 +583,45 @@ Deno.test("availability: the default interpreter, by absolute path or by name on
   }
 });
 
+Deno.test("availability: an interpreter found on PATH once is looked for again when it is gone", () => {
+  const dir = tempDir();
+  const pathBefore = Deno.env.get("PATH");
+  try {
+    Deno.writeTextFileSync(join(dir, "ok.py"), "print('hi')\n");
+    const modulesPath = join(dir, "modules.json");
+    Deno.writeTextFileSync(modulesPath, JSON.stringify({ modules: [mod("ok")] }));
+    const [first, second] = [join(dir, "first"), join(dir, "second")];
+    Deno.mkdirSync(first);
+    Deno.mkdirSync(second);
+    // Found by name on PATH (Windows adds an ending from PATHEXT).
+    const name = "prismq-test-python";
+    const file = (folder: string) =>
+      join(folder, name + (Deno.build.os === "windows" ? ".cmd" : ""));
+    const put = (folder: string) => Deno.writeTextFileSync(file(folder), "", { mode: 0o755 });
+    const sep = Deno.build.os === "windows" ? ";" : ":";
+    Deno.env.set("PATH", [first, second, pathBefore ?? ""].join(sep));
+    const catalog = loadCatalog(modulesPath, name);
+    const available = () => catalog.availability(catalog.get("ok")!);
+
+    put(first);
+    assert.deepEqual(available(), { available: true, reason: null });
+    // Where it was found is remembered, but a remembered path that is gone is not trusted.
+    Deno.removeSync(file(first));
+    assert.deepEqual(available(), {
+      available: false,
+      reason: `interpreter not found: ${name}`,
+    });
+    put(second);
+    assert.deepEqual(available(), { available: true, reason: null });
+    Deno.removeSync(file(second));
+    assert.equal(available().available, false);
+  } finally {
+    if (pathBefore === undefined) Deno.env.delete("PATH");
+    else Deno.env.set("PATH", pathBefore);
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("availability is checked live: a script created later makes the module available", () => {
   const dir = tempDir();
   try {
