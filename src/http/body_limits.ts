@@ -55,10 +55,19 @@ function safeDecode(segment: string): string {
 }
 
 function limit(maxSize: number): MiddlewareHandler {
-  return bodyLimit({
+  const streamed = bodyLimit({
     maxSize,
     onError: () => {
       throw payloadTooLarge(maxSize);
     },
   });
+  // A body of known length is judged by its header, as Hono's limit does, but without first
+  // asking the request for its body: Deno builds a stream for that (0.1 ms of every POST).
+  return (c, next) => {
+    const headers = c.req.raw.headers;
+    const length = headers.get("content-length");
+    if (length === null || headers.has("transfer-encoding")) return streamed(c, next);
+    if (parseInt(length, 10) > maxSize) throw payloadTooLarge(maxSize);
+    return next();
+  };
 }
