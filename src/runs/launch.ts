@@ -52,6 +52,10 @@ export async function launchRun(
 ): Promise<Launched> {
   const { store, logs, options } = ctx.parts;
   const timeoutSeconds = module.def.timeout_seconds ?? options.runTimeoutSeconds;
+  // One turn of the event loop first: the 202 of a run answered just before (see supervisor.ts)
+  // is rendered and goes out before the output folder is made and the process forked (1 to 4 ms
+  // of the one JS thread).
+  await new Promise((resolve) => setTimeout(resolve, 0));
   const stopped = ctx.stopReason();
   if (stopped !== null) {
     return { end: await endBeforeSpawn(ctx, stopEnding(stopped, timeoutSeconds)) };
@@ -63,9 +67,6 @@ export async function launchRun(
     const why = err instanceof Error ? err.message : String(err);
     return { end: await failStarted(ctx, `its output folder could not be made: ${why}`) };
   }
-  // One turn of the event loop first: the spawn forks this process (1 to 4 ms on the one JS
-  // thread), and the 202 of a run answered just before (see supervisor.ts) goes out meanwhile.
-  await new Promise((resolve) => setTimeout(resolve, 0));
   let writer: RunLogWriter | undefined;
   let spentMs = 0;
   if (ctx.ticket !== null) {
