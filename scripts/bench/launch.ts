@@ -6,7 +6,7 @@ import { rawOutput } from "./raw.ts";
 import { info, type Measure, type RowResult, verdict } from "./results.ts";
 import { BenchServer } from "./server.ts";
 import { fmtMs, fmtSigned, round, roundSummary, summarize } from "./stats.ts";
-import { onRamStore, syncedCommitMs } from "./post_floor.ts";
+import { bareCommitPosts, onRamStore, syncedCommitMs } from "./post_floor.ts";
 
 /** Launch samples against one server, each beside a raw spawn (alternating which goes first). */
 export interface LaunchSamples {
@@ -128,6 +128,20 @@ export async function benchLaunch(ctx: Context, row: RowResult): Promise<void> {
     info(
       "of which: one synced KV commit shaped like a run's creation, p50 (p99)",
       `${fmtMs(commit.p50)} (${fmtMs(commit.p99)})`,
+    ),
+  );
+  // The floor of the POST goal: no framework and no runner, only the body, the synced commit and
+  // the answer, each request after a raw Python run as the server's POSTs above.
+  const floor = await bareCommitPosts(
+    ctx,
+    Math.min(n, 100),
+    () => rawOutput(ctx, ctx.scripts.firstLine),
+  );
+  row.details.bare_commit_post = roundSummary(floor);
+  row.measures.push(
+    info(
+      "floor: bare Deno.serve, same body, same synced commit, 202 (no Hono, no runner), p50 (p99)",
+      `${fmtMs(floor.p50)} (${fmtMs(floor.p99)})`,
     ),
   );
   const ram = await onRamStore(ctx, (base) => sampleLaunches(ctx, base, Math.min(n, 100)));

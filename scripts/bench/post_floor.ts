@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import { readLines, track } from "./children.ts";
 import type { Context } from "./context.ts";
 import { BenchServer } from "./server.ts";
 import { summarize, type Summary } from "./stats.ts";
@@ -88,4 +89,96 @@ export async function syncedCommitMs(folder: string, commits: number): Promise<S
     }
   }
   return summarize(times);
+}
+
+/**
+ * A bare Deno.serve that answers a run request as the runner must at the least: it reads and
+ * parses the body, makes one synced KV commit shaped like a run's creation (on a KV file in the
+ * bench's temp folder, the server's disk), and answers 202 with a run's JSON. No framework, no
+ * checks, no run: the floor of a durable 202 with this runtime on this machine.
+ */
+const BARE_COMMIT_SERVER = `
+const kv = await Deno.openKv(Deno.env.get("BENCH_KV"));
+const view = Deno.env.get("BENCH_RUN_BODY");
+let i = 0;
+Deno.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  onListen: ({ port }) => console.log("listening on http://127.0.0.1:" + port),
+}, async (req) => {
+  const body = await req.json();
+  i++;
+  const op = kv.atomic()
+    .check({ key: ["run", i], versionstamp: null })
+    .check({ key: ["order", i], versionstamp: null })
+    .set(["run", i], { view, body });
+  for (const index of ["order", "module", "status", "module_status", "trigger", "last"]) {
+    op.set([index, i], i);
+  }
+  for (const counter of ["all", "status", "module", "module_status", "trigger"]) {
+    op.sum(["count", counter], 1n);
+  }
+  await op.commit();
+  return new Response(view, { status: 202, headers: { "content-type": "application/json" } });
+});
+`;
+
+/**
+ * `runs` POSTs to the bare committing server above, each after a raw run of the first-line script
+ * (`beforeEach`), as the launch row's POSTs follow one: the same machine state, the floor's p50.
+ */
+export async function bareCommitPosts(
+  ctx: Context,
+  runs: number,
+  beforeEach: () => Promise<unknown>,
+): Promise<Summary> {
+  const file = join(ctx.tmp, "bare_commit_server.ts");
+  Deno.writeTextFileSync(file, BARE_COMMIT_SERVER);
+  const view = JSON.stringify({ run_id: "x".repeat(16), status: "running", note: "x".repeat(600) });
+  const child = track(
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--no-config",
+        "--unstable-kv",
+        "--allow-net=127.0.0.1",
+        "--allow-env",
+        `--allow-read=${ctx.tmp}`,
+        `--allow-write=${ctx.tmp}`,
+        file,
+      ],
+      env: { BENCH_KV: join(ctx.tmp, `bare-${crypto.randomUUID()}.kv`), BENCH_RUN_BODY: view },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn(),
+  );
+  try {
+    const ready = Promise.withResolvers<string>();
+    void readLines(child.stdout, (line) => {
+      const m = line.match(/listening on (\S+)/);
+      if (m) ready.resolve(m[1]);
+    });
+    void readLines(child.stderr, () => {});
+    const url = await Promise.race([
+      ready.promise,
+      child.status.then((s) => Promise.reject(new Error(`bare server exited ${s.code}`))),
+    ]);
+    const times: number[] = [];
+    for (let i = 0; i < runs + 5; i++) {
+      await beforeEach();
+      const t0 = performance.now();
+      const res = await fetch(url + "/api/modules/first-line/run", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ parameters: {} }),
+      });
+      await res.arrayBuffer();
+      if (i >= 5) times.push(performance.now() - t0);
+    }
+    return summarize(times);
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+  }
 }
