@@ -17,6 +17,8 @@ export interface LaunchContext {
   report: RunReport;
   /** Why the run was asked to stop, or null. */
   stopReason(): StopReason | null;
+  /** Settles once the answer of the submission that started the run is sent (untilAnswered). */
+  answered(): Promise<void>;
   /** Aborted when the run is asked to stop (its environment's build stops with it). */
   signal: AbortSignal;
   /** Asks the run to stop (its timeout ran out during the build). */
@@ -52,10 +54,9 @@ export async function launchRun(
 ): Promise<Launched> {
   const { store, logs, options } = ctx.parts;
   const timeoutSeconds = module.def.timeout_seconds ?? options.runTimeoutSeconds;
-  // One turn of the event loop first: the 202 of a run answered just before (see supervisor.ts)
-  // is rendered and goes out before the output folder is made and the process forked (1 to 4 ms
-  // of the one JS thread).
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  // The 202 of a run answered just now (see supervisor.ts) is given before the output folder is
+  // made and the process forked (1 to 4 ms of the one JS thread): see untilAnswered.
+  await ctx.answered();
   const stopped = ctx.stopReason();
   if (stopped !== null) {
     return { end: await endBeforeSpawn(ctx, stopEnding(stopped, timeoutSeconds)) };
@@ -209,4 +210,28 @@ export async function failStarted(
     prepare: ctx.parts.retries.plan(ending),
   });
   return final ?? await ctx.parts.store.get(ctx.runId);
+}
+
+/** Longest wait for an answer to be sent before a run is spawned anyway. */
+const ANSWER_WAIT_MS = 1000;
+
+/**
+ * Settles once `sent` does (Deno's `completed` of the HTTP answer of the run's submission: the
+ * response was handed to its HTTP server, or the connection failed), and within a second in any
+ * case. Without `sent` (a run from the queue, a schedule's, MCP's), after one turn of the event
+ * loop, which lets an answer just given go out first. That turn is a timer, about 2 ms here, and
+ * every run started from a request waited for it; waiting for `completed` starts the process
+ * those 2 ms sooner. The price, on this 2-core machine: the answer's bytes often leave after the
+ * fork, so its client sees the 202 1.5 to 2 ms later (docs/performance.md, "Launch gate").
+ */
+export async function untilAnswered(sent: Promise<unknown> | undefined): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const turn = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, sent === undefined ? 0 : ANSWER_WAIT_MS);
+  });
+  try {
+    await (sent === undefined ? turn : Promise.race([sent.then(() => {}, () => {}), turn]));
+  } finally {
+    clearTimeout(timer);
+  }
 }

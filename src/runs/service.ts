@@ -200,21 +200,24 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
 
   /** Validates and submits a run: it starts at once when a slot is free, else it is queued. */
   async submit(
-    moduleId: string,
-    given: Record<string, unknown>,
-    saveConfig: boolean,
-    input: EncodedInput | null = null,
+    request: Pick<RunRequest, "moduleId" | "parameters" | "saveConfig" | "input" | "launchAfter">,
   ): Promise<RunView> {
-    return this.view(
-      await this.submissions.submit({ moduleId, parameters: given, saveConfig, input }),
-    );
+    return this.view(await this.submissions.submit(request));
   }
 
-  /** Submits a new run of the same module as the old one (see rerun.ts). */
-  async rerun(runId: string, overrides: Record<string, unknown>, input?: EncodedInput | null) {
+  /**
+   * Submits a new run of the same module as the old one (see rerun.ts): `parameters` override
+   * the old run's; `input` absent means the old run's input again.
+   */
+  async rerun(
+    runId: string,
+    given: Pick<RunRequest, "parameters" | "input" | "launchAfter">,
+  ): Promise<RunView> {
     const old = await this.requireRecord(runId);
-    const request = rerunRequest(old, this.deps.catalog, overrides, input);
-    return await this.view(await this.submissions.submit(request));
+    const request = rerunRequest(old, this.deps.catalog, given.parameters, given.input);
+    return await this.view(
+      await this.submissions.submit({ ...request, launchAfter: given.launchAfter }),
+    );
   }
 
   /** Submits a run as described (schedule fires use this); resolves with its stored record. */

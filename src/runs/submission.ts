@@ -128,7 +128,12 @@ export class Submissions {
     });
     if (startNow) input?.begin();
     // A module full on other servers sends a run that looked startable to the queue after all.
-    const started = startNow ? await this.start(record, module, input?.encoded.bytes) : null;
+    const started = startNow
+      ? await this.start(record, module, {
+        input: input?.encoded.bytes,
+        launchAfter: request.launchAfter,
+      })
+      : null;
     if (started !== null) return started;
     await input?.stored();
     return await this.enqueue(record, request.runId !== undefined);
@@ -141,7 +146,7 @@ export class Submissions {
   private async start(
     queued: RunRecord,
     module: CatalogModule,
-    input?: Uint8Array,
+    given: { input?: Uint8Array; launchAfter?: Promise<unknown> },
   ): Promise<RunRecord | null> {
     const { parts } = this.deps;
     const record: RunRecord = {
@@ -157,7 +162,8 @@ export class Submissions {
       record,
       module,
       reorder: () => this.nextOrder(Date.now()),
-      input,
+      input: given.input,
+      launchAfter: given.launchAfter,
     });
     const started = await supervisor.started;
     if (started !== null) return started;

@@ -3,7 +3,7 @@ import type { CatalogModule } from "../modules/catalog.ts";
 import type { QueuedRun } from "./admission.ts";
 import { cancelQueuedRun } from "./cancel.ts";
 import { RunExecution, type StopReason } from "./execution.ts";
-import { failStarted, launchRun } from "./launch.ts";
+import { failStarted, launchRun, untilAnswered } from "./launch.ts";
 import type { EnvironmentTicket } from "./environment.ts";
 import type { RunRecord } from "./model.ts";
 import { moveRun, type RunParts } from "./parts.ts";
@@ -28,6 +28,8 @@ export type SupervisedStart =
     module: CatalogModule;
     reorder: () => number;
     input?: Uint8Array | null;
+    /** The submission's answer is sent (see RunRequest.launchAfter). */
+    launchAfter?: Promise<unknown>;
   }
   /** Admitted from the queue: its stored record is claimed, queued to running. */
   | { kind: "queued"; run: QueuedRun };
@@ -65,6 +67,7 @@ export class RunSupervisor implements RunHandle {
   private readonly report: RunReport;
   private stopReason: StopReason | null = null;
   private input: Uint8Array | null; // a new run's, until its spawn
+  private readonly launchAfter: Promise<unknown> | undefined;
   /** Aborted at the first stop: an environment build under way stops with the run. */
   private readonly aborter = new AbortController();
   /** The run's claim on its environment (null without `requirements`), held until its end. */
@@ -79,6 +82,7 @@ export class RunSupervisor implements RunHandle {
     this.runId = start.kind === "new" ? start.record.run_id : start.run.runId;
     this.moduleId = start.kind === "new" ? start.record.module_id : start.run.moduleId;
     this.input = start.kind === "new" ? start.input ?? null : null;
+    this.launchAfter = start.kind === "new" ? start.launchAfter : undefined;
     this.started = this.startedOnce.promise;
     this.report = new RunReport(parts, this.runId);
     // At once, as the slot is taken: other runs of the same environment wait from now on.
@@ -237,6 +241,7 @@ export class RunSupervisor implements RunHandle {
         runId: this.runId,
         report: this.report,
         stopReason: () => this.stopReason,
+        answered: () => untilAnswered(this.launchAfter),
         signal: this.aborter.signal,
         stop: (reason) => this.stop(reason),
         takeInput: () => {

@@ -64,7 +64,12 @@ export const TOOLS: readonly ToolSpec[] = [
       // A field the run route's body gains must be passed on here as the route passes it.
       rest satisfies Record<string, never>;
       const encoded = encodeInput(input, s.settings.maxInputBytes);
-      const run = await s.runs.submit(module_id, parameters, save_config, encoded);
+      const run = await s.runs.submit({
+        moduleId: module_id,
+        parameters,
+        saveConfig: save_config,
+        input: encoded,
+      });
       if (wait_seconds === 0 || isFinal(run.status)) return run;
       const record = await waitForFinal(
         { record: (id) => s.runs.record(id), events: s.events },

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Services } from "../../services.ts";
 import { encodeInput } from "../../runs/mod.ts";
 import { takenInput } from "../input_body.ts";
+import { answerSent } from "../answer_sent.ts";
 import { BODY_ERRORS, errorResponses, GUARD_ERRORS, jsonContent, SECURED } from "../openapi.ts";
 import {
   ConfigBody,
@@ -128,6 +129,14 @@ export function moduleRoutes(app: OpenAPIHono, s: Services): void {
     const body = c.req.valid("json");
     const input = takenInput(c) ?? encodeInput(body.input, s.settings.maxInputBytes);
     const { id } = c.req.valid("param");
-    return c.json(await s.runs.submit(id, body.parameters, body.save_config, input), 202);
+    // Its process is spawned once this answer is out (RunRequest.launchAfter).
+    const run = await s.runs.submit({
+      moduleId: id,
+      parameters: body.parameters,
+      saveConfig: body.save_config,
+      input,
+      launchAfter: answerSent(c),
+    });
+    return c.json(run, 202);
   });
 }

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Services } from "../../services.ts";
 import { encodeInput } from "../../runs/mod.ts";
 import { takenInput } from "../input_body.ts";
+import { answerSent } from "../answer_sent.ts";
 import {
   BODY_ERRORS,
   errorResponses,
@@ -128,7 +129,8 @@ export function runRoutes(app: OpenAPIHono, s: Services): void {
     // Absent: the old run's input again; null: none; else the new one.
     const input = takenInput(c) ??
       ("input" in body ? encodeInput(body.input, s.settings.maxInputBytes) : undefined);
-    return c.json(await s.runs.rerun(run_id, body.parameters, input), 202);
+    const given = { parameters: body.parameters, input, launchAfter: answerSent(c) };
+    return c.json(await s.runs.rerun(run_id, given), 202);
   });
   app.openapi(getInput, async (c) => {
     const input = await s.runs.input(c.req.valid("param").run_id);
