@@ -199,9 +199,7 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
   }
 
   /** Validates and submits a run: it starts at once when a slot is free, else it is queued. */
-  async submit(
-    request: Pick<RunRequest, "moduleId" | "parameters" | "saveConfig" | "input" | "launchAfter">,
-  ): Promise<RunView> {
+  async submit(request: Omit<RunRequest, "origin" | "runId" | "inputFromRun">): Promise<RunView> {
     return this.view(await this.submissions.submit(request));
   }
 
@@ -215,9 +213,7 @@ export class RunService implements FollowedRuns, RunLogSource<RunRecord> {
   ): Promise<RunView> {
     const old = await this.requireRecord(runId);
     const request = rerunRequest(old, this.deps.catalog, given.parameters, given.input);
-    return await this.view(
-      await this.submissions.submit({ ...request, launchAfter: given.launchAfter }),
-    );
+    return this.view(await this.submissions.submit({ ...request, launchAfter: given.launchAfter }));
   }
 
   /** Submits a run as described (schedule fires use this); resolves with its stored record. */

@@ -67,7 +67,8 @@ export class RunSupervisor implements RunHandle {
   private readonly report: RunReport;
   private stopReason: StopReason | null = null;
   private input: Uint8Array | null; // a new run's, until its spawn
-  private readonly launchAfter: Promise<unknown> | undefined;
+  /** What a new run's spawn waits for (see untilAnswered); null for a run from the queue. */
+  private readonly launchAfter: Promise<unknown> | undefined | null;
   /** Aborted at the first stop: an environment build under way stops with the run. */
   private readonly aborter = new AbortController();
   /** The run's claim on its environment (null without `requirements`), held until its end. */
@@ -82,7 +83,9 @@ export class RunSupervisor implements RunHandle {
     this.runId = start.kind === "new" ? start.record.run_id : start.run.runId;
     this.moduleId = start.kind === "new" ? start.record.module_id : start.run.moduleId;
     this.input = start.kind === "new" ? start.input ?? null : null;
-    this.launchAfter = start.kind === "new" ? start.launchAfter : undefined;
+    // A run admitted from the queue answers nobody now (its 202 was given when it was queued),
+    // and a claim's commit came just before: its spawn need not wait for a timer.
+    this.launchAfter = start.kind === "new" ? start.launchAfter : null;
     this.started = this.startedOnce.promise;
     this.report = new RunReport(parts, this.runId);
     // At once, as the slot is taken: other runs of the same environment wait from now on.
@@ -241,7 +244,8 @@ export class RunSupervisor implements RunHandle {
         runId: this.runId,
         report: this.report,
         stopReason: () => this.stopReason,
-        answered: () => untilAnswered(this.launchAfter),
+        answered: () =>
+          this.launchAfter === null ? Promise.resolve() : untilAnswered(this.launchAfter),
         signal: this.aborter.signal,
         stop: (reason) => this.stop(reason),
         takeInput: () => {
