@@ -31,6 +31,8 @@ export interface TreeStopOptions {
   exited(): boolean;
   /** Kills the main process itself (TerminateProcess / SIGKILL). */
   killMain(): void;
+  /** Sends a signal to the main process itself (POSIX; see stopTree). */
+  signalMain?(signal: Deno.Signal): void;
   /** Writes a warning `system` line to the run's log. */
   say(message: string): void;
 }
@@ -51,6 +53,16 @@ export async function stopTree(why: string, o: TreeStopOptions): Promise<void> {
   // The graceful step may take the whole grace period, never more. Its failure says little:
   // taskkill without /F cannot end a console program, so the forced step decides.
   await runStopAction(graceful, Math.max(graceMs, 1));
+  // A run stopped right after its spawn may not lead its group yet (`setsid` has not made it):
+  // the group signal found nobody and the process would run the whole grace period. It has no
+  // children yet, so the signal goes to the process itself.
+  if (o.os !== "windows" && !o.exited() && !processGroupAlive(o.pid, o.os)) {
+    try {
+      o.signalMain?.("SIGTERM");
+    } catch {
+      // Exited meanwhile.
+    }
+  }
   const left = graceMs - (performance.now() - started);
   if (await waitFor(() => treeGone(o), left)) return;
   let outcome: StopOutcome;

@@ -237,6 +237,7 @@ export class RunExecution {
       job: this.job,
       exited: () => this.exited,
       killMain: () => child.kill("SIGKILL"),
+      signalMain: (signal) => child.kill(signal),
       say: (message) => this.writer.system(message, WARNING),
     });
   }
