@@ -29,9 +29,10 @@ export interface RunRequest {
    */
   runId?: string;
   /**
-   * Settles once the caller's answer is sent (an HTTP response): a run that starts at once is
-   * spawned only then, as the spawn forks this process and holds the one JS thread for 1 to 4 ms.
-   * Without it, the spawn waits one turn of the event loop (about 2 ms of timer here).
+   * Settles once the caller's answer is given (an HTTP response handed to Deno's server): a run
+   * that starts at once is spawned only then, as the spawn forks this process and holds the one
+   * JS thread for 1 to 4 ms. Without it, the spawn waits one turn of the event loop (about 2 ms of
+   * timer here).
    */
   launchAfter?: Promise<unknown>;
 }
