@@ -52,11 +52,13 @@ export async function stopTree(why: string, o: TreeStopOptions): Promise<void> {
   o.say(`${why}: ${describe(graceful)}`);
   // The graceful step may take the whole grace period, never more. Its failure says little:
   // taskkill without /F cannot end a console program, so the forced step decides.
-  await runStopAction(graceful, Math.max(graceMs, 1));
   // A run stopped right after its spawn may not lead its group yet (`setsid` has not made it):
-  // the group signal found nobody and the process would run the whole grace period. It has no
-  // children yet, so the signal goes to the process itself.
-  if (o.os !== "windows" && !o.exited() && !processGroupAlive(o.pid, o.os)) {
+  // the group signal would find nobody, and the process go on for the whole grace period. It
+  // has no children yet, so the signal also goes to the process itself. Checked before the
+  // group signal: a group made in between then gets it too (twice for the leader, at its start).
+  const leaderless = o.os !== "windows" && !o.exited() && !processGroupAlive(o.pid, o.os);
+  await runStopAction(graceful, Math.max(graceMs, 1));
+  if (leaderless) {
     try {
       o.signalMain?.("SIGTERM");
     } catch {
