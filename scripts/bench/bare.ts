@@ -22,18 +22,19 @@ Deno.serve({
 });
 `;
 
-/** Starts the bare server answering `healthBody` on /api/health and `runBody` on every path. */
-export async function startBare(
-  ctx: Context,
-  runBody: string,
-  healthBody: string,
+/**
+ * Runs a Deno script that prints `listening on URL` (a bare server of the bench) and answers its
+ * URL; throws when it exits first or does not listen within 30 s. The child is tracked.
+ */
+export async function startScriptServer(
+  file: string,
+  flags: string[],
+  env: Record<string, string>,
 ): Promise<{ url: string; child: Deno.ChildProcess }> {
-  const file = join(ctx.tmp, "bare_server.ts");
-  Deno.writeTextFileSync(file, BARE_SERVER);
   const child = track(
     new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-config", "--allow-net=127.0.0.1", "--allow-env", file],
-      env: { BENCH_RUN_BODY: runBody, BENCH_HEALTH_BODY: healthBody },
+      args: ["run", "--no-config", ...flags, file],
+      env,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -53,4 +54,18 @@ export async function startBare(
     }),
   ]);
   return { url, child };
+}
+
+/** Starts the bare server answering `healthBody` on /api/health and `runBody` on every path. */
+export async function startBare(
+  ctx: Context,
+  runBody: string,
+  healthBody: string,
+): Promise<{ url: string; child: Deno.ChildProcess }> {
+  const file = join(ctx.tmp, "bare_server.ts");
+  Deno.writeTextFileSync(file, BARE_SERVER);
+  return await startScriptServer(file, ["--allow-net=127.0.0.1", "--allow-env"], {
+    BENCH_RUN_BODY: runBody,
+    BENCH_HEALTH_BODY: healthBody,
+  });
 }

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { readLines, track } from "./children.ts";
+import { startScriptServer } from "./bare.ts";
 import type { Context } from "./context.ts";
 import { BenchServer } from "./server.ts";
 import { summarize, type Summary } from "./stats.ts";
@@ -135,35 +135,19 @@ export async function bareCommitPosts(
   const file = join(ctx.tmp, "bare_commit_server.ts");
   Deno.writeTextFileSync(file, BARE_COMMIT_SERVER);
   const view = JSON.stringify({ run_id: "x".repeat(16), status: "running", note: "x".repeat(600) });
-  const child = track(
-    new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--no-config",
-        "--unstable-kv",
-        "--allow-net=127.0.0.1",
-        "--allow-env",
-        `--allow-read=${ctx.tmp}`,
-        `--allow-write=${ctx.tmp}`,
-        file,
-      ],
-      env: { BENCH_KV: join(ctx.tmp, `bare-${crypto.randomUUID()}.kv`), BENCH_RUN_BODY: view },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn(),
-  );
+  const flags = [
+    "--unstable-kv",
+    "--allow-net=127.0.0.1",
+    "--allow-env",
+    `--allow-read=${ctx.tmp}`,
+    `--allow-write=${ctx.tmp}`,
+  ];
+  const kvPath = join(ctx.tmp, `bare-${crypto.randomUUID()}.kv`);
+  const { url, child } = await startScriptServer(file, flags, {
+    BENCH_KV: kvPath,
+    BENCH_RUN_BODY: view,
+  });
   try {
-    const ready = Promise.withResolvers<string>();
-    void readLines(child.stdout, (line) => {
-      const m = line.match(/listening on (\S+)/);
-      if (m) ready.resolve(m[1]);
-    });
-    void readLines(child.stderr, () => {});
-    const url = await Promise.race([
-      ready.promise,
-      child.status.then((s) => Promise.reject(new Error(`bare server exited ${s.code}`))),
-    ]);
     const times: number[] = [];
     for (let i = 0; i < runs + 5; i++) {
       await beforeEach();
