@@ -67,8 +67,8 @@ export class RunSupervisor implements RunHandle {
   private readonly report: RunReport;
   private stopReason: StopReason | null = null;
   private input: Uint8Array | null; // a new run's, until its spawn
-  /** What a new run's spawn waits for (see untilAnswered); null for a run from the queue. */
-  private readonly launchAfter: Promise<unknown> | undefined | null;
+  /** Settles when the spawn may happen (see untilAnswered). */
+  private readonly answered: () => Promise<void>;
   /** Aborted at the first stop: an environment build under way stops with the run. */
   private readonly aborter = new AbortController();
   /** The run's claim on its environment (null without `requirements`), held until its end. */
@@ -85,7 +85,9 @@ export class RunSupervisor implements RunHandle {
     this.input = start.kind === "new" ? start.input ?? null : null;
     // A run admitted from the queue answers nobody now (its 202 was given when it was queued),
     // and a claim's commit came just before: its spawn need not wait for a timer.
-    this.launchAfter = start.kind === "new" ? start.launchAfter : null;
+    this.answered = start.kind === "new"
+      ? () => untilAnswered(start.launchAfter)
+      : () => Promise.resolve();
     this.started = this.startedOnce.promise;
     this.report = new RunReport(parts, this.runId);
     // At once, as the slot is taken: other runs of the same environment wait from now on.
@@ -244,8 +246,7 @@ export class RunSupervisor implements RunHandle {
         runId: this.runId,
         report: this.report,
         stopReason: () => this.stopReason,
-        answered: () =>
-          this.launchAfter === null ? Promise.resolve() : untilAnswered(this.launchAfter),
+        answered: this.answered,
         signal: this.aborter.signal,
         stop: (reason) => this.stop(reason),
         takeInput: () => {

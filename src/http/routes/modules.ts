@@ -129,7 +129,7 @@ export function moduleRoutes(app: OpenAPIHono, s: Services): void {
     const body = c.req.valid("json");
     const input = takenInput(c) ?? encodeInput(body.input, s.settings.maxInputBytes);
     const { id } = c.req.valid("param");
-    // Its process is spawned once this answer is out (RunRequest.launchAfter).
+    // Its process is spawned once Deno has taken this answer (RunRequest.launchAfter).
     const run = await s.runs.submit({
       moduleId: id,
       parameters: body.parameters,
